@@ -1,0 +1,105 @@
+"""The JSON API, version 1, following the Dutch government's API Design Rules.
+
+Versioned under /api/v1/, Dutch plural resource names, no trailing slashes, OpenAPI 3 at
+/api/v1/openapi.json with browsable docs at /api/v1/docs, errors as problem details, and two
+ways in: the browser session (with CSRF) or a bearer token from ``regiotafel token``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from regiotafel import errors, problems
+from regiotafel.core.models import ApiToken, hash_token
+
+log = logging.getLogger(__name__)
+
+
+class TokenAuth(HttpBearer):
+    openapi_description = "Een API-token van `regiotafel token GEBRUIKERSNAAM`."
+
+    def authenticate(self, request, token: str):
+        api_token = (
+            ApiToken.objects.select_related("user", "organisation")
+            .filter(key_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if api_token is None:
+            return None
+        api_token.last_used_at = timezone.now()
+        api_token.save(update_fields=["last_used_at"])
+        request.user = api_token.user
+        request.api_token = api_token
+        return api_token.user
+
+
+api = NinjaAPI(
+    title="Regiotafel API",
+    version=problems.API_VERSION,
+    description=(
+        "De API van Regiotafel. Fouten volgen RFC 9457 (application/problem+json). "
+        "Inloggen met de browsersessie of met een bearer-token."
+    ),
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    auth=[TokenAuth(), django_auth],
+)
+
+
+@api.exception_handler(errors.RegiotafelError)
+def _domain_error(request, exc: errors.RegiotafelError):
+    return problems.from_error(request, exc)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    return problems.from_validation_errors(request, exc.errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _authentication_error(request, exc):
+    return problems.problem(request, 401, headers={"WWW-Authenticate": 'Bearer realm="regiotafel"'})
+
+
+@api.exception_handler(AuthorizationError)
+def _authorization_error(request, exc):
+    return problems.problem(request, 403)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return problems.problem(request, exc.status_code, detail=str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return problems.problem(request, 404)
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def _forbidden(request, exc):
+    return problems.problem(request, 403)
+
+
+@api.exception_handler(Exception)
+def _crash(request, exc):
+    log.exception("unhandled error in %s %s", request.method, request.path)
+    return problems.problem(request, 500, detail=_("Er ging iets mis aan onze kant."))
+
+
+def _register_routers() -> None:
+    from regiotafel.core.api import router as core_router
+
+    api.add_router("/", core_router)
+
+
+_register_routers()

@@ -1,0 +1,156 @@
+"""Small typed readers for settings from the environment.
+
+Every reader fails loudly with a :class:`SettingsError` whose message is Dutch and names
+the variable, so that ``regiotafel`` can stop at start with one clear line instead of a
+traceback. Nothing here imports Django settings: this runs while settings are being built.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.utils.translation import gettext_noop as _noop
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on", "ja", "waar", "aan"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", "nee", "onwaar", "uit", ""})
+DATABASE_SCHEMES = frozenset({"sqlite", "postgres", "postgresql", "pgsql"})
+
+
+class SettingsError(Exception):
+    """A setting from the environment is missing or has a value we cannot use."""
+
+
+def env_bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise SettingsError(
+        _noop("%(name)s moet aan of uit zijn (1/0, true/false, ja/nee), niet %(value)r.")
+        % {"name": name, "value": raw}
+    )
+
+
+def env_list(env: Mapping[str, str], name: str, *, default: list[str]) -> list[str]:
+    raw = env.get(name)
+    if raw is None:
+        return list(default)
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if not items:
+        raise SettingsError(
+            _noop("%(name)s is leeg; geef een of meer waarden, gescheiden door komma's.")
+            % {"name": name}
+        )
+    return items
+
+
+def env_int(env: Mapping[str, str], name: str, *, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(
+            _noop("%(name)s moet een geheel getal zijn, niet %(value)r.")
+            % {"name": name, "value": raw}
+        ) from None
+    if value < minimum:
+        raise SettingsError(
+            _noop("%(name)s moet minstens %(minimum)s zijn, niet %(value)s.")
+            % {"name": name, "minimum": minimum, "value": value}
+        )
+    return value
+
+
+def database_config(env: Mapping[str, str], *, data_dir: Path) -> dict:
+    """The default database from DATABASE_URL, or an SQLite file in the data folder."""
+    raw = env.get("DATABASE_URL", "").strip()
+    if not raw:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(data_dir / "regiotafel.sqlite3"),
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        }
+    scheme = urlsplit(raw).scheme
+    if not scheme:
+        raise SettingsError(
+            _noop(
+                "DATABASE_URL %(value)r is geen geldige database-URL; verwacht bijvoorbeeld "
+                "postgresql://gebruiker@host:5432/naam of sqlite:///pad/naar/bestand.sqlite3."
+            )
+            % {"value": _mask_password(raw)}
+        )
+    if scheme not in DATABASE_SCHEMES:
+        raise SettingsError(
+            _noop(
+                "DATABASE_URL gebruikt %(scheme)r; Regiotafel ondersteunt alleen SQLite "
+                "(sqlite:///pad) en PostgreSQL (postgresql://gebruiker@host:5432/naam)."
+            )
+            % {"scheme": scheme}
+        )
+    try:
+        config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
+    except (ValueError, KeyError) as exc:
+        raise SettingsError(
+            _noop("DATABASE_URL %(value)r is niet te lezen: %(reason)s")
+            % {"value": _mask_password(raw), "reason": exc}
+        ) from None
+    if not config.get("NAME"):
+        raise SettingsError(_noop("DATABASE_URL noemt geen database."))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    return config
+
+
+def secret_key(env: Mapping[str, str], *, data_dir: Path, embedded: bool) -> str:
+    """SECRET_KEY from the environment; the embedded default keeps one in its data folder."""
+    value = env.get("SECRET_KEY", "").strip()
+    if value:
+        if len(value) < 32:
+            raise SettingsError(_noop("SECRET_KEY is te kort: gebruik minstens 32 tekens."))
+        return value
+    if not embedded:
+        raise SettingsError(
+            _noop(
+                "SECRET_KEY ontbreekt. Die is verplicht zodra DATABASE_URL is gezet; "
+                "alleen de ingebouwde SQLite-opstelling maakt er zelf een."
+            )
+        )
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+def data_dir(env: Mapping[str, str]) -> Path:
+    path = Path(env.get("REGIOTAFEL_DATA_DIR") or Path.cwd() / ".regiotafel").resolve()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingsError(
+            _noop("REGIOTAFEL_DATA_DIR %(path)s is niet aan te maken: %(reason)s")
+            % {"path": path, "reason": exc.strerror}
+        ) from None
+    return path
+
+
+def environment() -> Mapping[str, str]:
+    return os.environ
+
+
+def _mask_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@", 1)
+    return url

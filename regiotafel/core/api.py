@@ -1,0 +1,104 @@
+"""The foundation's API resources. Thin: each endpoint checks access and calls a service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from regiotafel.core import permissions, services
+from regiotafel.core.acting import acting_organisation, memberships_of
+from regiotafel.core.models import AuditAction, Municipality, Organisation, Region
+from regiotafel.core.schemas import (
+    AuditEventOut,
+    MeOut,
+    MunicipalityOut,
+    OrganisationOut,
+    RegionOut,
+)
+
+router = Router(tags=["basis"])
+
+
+@router.get("/mij", response=MeOut, summary="Wie ben ik en namens wie handel ik")
+def me(request):
+    acting = acting_organisation(request)
+    return {
+        "gebruikersnaam": request.user.get_username(),
+        "naam": request.user.get_full_name(),
+        "handelt_namens": acting,
+        "lidmaatschappen": memberships_of(request.user),
+    }
+
+
+@router.get("/regios", response=list[RegionOut], summary="Zorgkantoorregio's")
+@paginate(LimitOffsetPagination)
+def regions(request):
+    permissions.check(request.user, "regio.bekijken")
+    return Region.objects.order_by("name")
+
+
+@router.get("/regios/{slug}", response=RegionOut, summary="Eén zorgkantoorregio")
+def region(request, slug: str):
+    return permissions.get_for(request.user, "regio.bekijken", Region, slug=slug)
+
+
+class MunicipalityFilter(Schema):
+    regio: str | None = None
+
+
+@router.get("/gemeenten", response=list[MunicipalityOut], summary="Gemeenten")
+@paginate(LimitOffsetPagination)
+def municipalities(request, filters: Query[MunicipalityFilter]):
+    permissions.check(request.user, "regio.bekijken")
+    found = Municipality.objects.select_related("region", "subregion").order_by("name")
+    if filters.regio:
+        found = found.filter(region__slug=filters.regio)
+    return found
+
+
+@router.get("/gemeenten/{cbs_code}", response=MunicipalityOut, summary="Eén gemeente")
+def municipality(request, cbs_code: str):
+    found = Municipality.objects.select_related("region", "subregion")
+    return permissions.get_for(request.user, "regio.bekijken", found, cbs_code=cbs_code)
+
+
+@router.get("/organisaties", response=list[OrganisationOut], summary="Organisaties")
+@paginate(LimitOffsetPagination)
+def organisations(request):
+    permissions.check(request.user, "organisatie.bekijken")
+    found = Organisation.objects.select_related("region", "municipality").order_by("name")
+    return found
+
+
+@router.get("/organisaties/{organisation_id}", response=OrganisationOut, summary="Eén organisatie")
+def organisation(request, organisation_id: int):
+    found = Organisation.objects.select_related("region", "municipality")
+    return permissions.get_for(request.user, "organisatie.bekijken", found, pk=organisation_id)
+
+
+class AuditQuery(Schema):
+    vanaf: datetime | None = None
+    tot: datetime | None = None
+    actie: AuditAction | None = None
+    gebruiker: str = ""
+    betrokkene: str = ""
+
+
+@router.get(
+    "/organisaties/{organisation_id}/auditregels",
+    response=list[AuditEventOut],
+    summary="Het auditlog van een organisatie (alleen voor de beheerder)",
+)
+@paginate(LimitOffsetPagination)
+def audit_events(request, organisation_id: int, query: Query[AuditQuery]):
+    org = permissions.get_for(request.user, "auditlog.bekijken", Organisation, pk=organisation_id)
+    filters = services.AuditFilter(
+        since=query.vanaf,
+        until=query.tot,
+        action=query.actie or "",
+        actor=query.gebruiker,
+        data_subject=query.betrokkene,
+    )
+    return services.audit_events(user=request.user, organisation=org, filters=filters)

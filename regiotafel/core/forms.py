@@ -1,0 +1,18 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from regiotafel.core.models import AuditAction
+
+
+class AuditFilterForm(forms.Form):
+    vanaf = forms.DateField(
+        label=_("Vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    tot = forms.DateField(
+        label=_("Tot en met"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    actie = forms.ChoiceField(
+        label=_("Actie"), required=False, choices=[("", _("alle acties")), *AuditAction.choices]
+    )
+    gebruiker = forms.CharField(label=_("Gebruiker"), required=False, max_length=150)
+    betrokkene = forms.CharField(label=_("Betrokkene"), required=False, max_length=200)

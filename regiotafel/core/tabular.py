@@ -1,0 +1,96 @@
+"""Reading tabular uploads (CSV for now) into numbered rows, shared by every importer.
+
+Row numbers are the ones a person sees in a spreadsheet: the header is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from regiotafel.errors import FieldError, InvalidInput
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: list[str]
+    rows: list[tuple[int, dict[str, str]]]
+
+
+def read_csv(source: Path | str | bytes, *, name: str | None = None) -> Table:
+    """Read a CSV file (comma or semicolon, UTF-8 with or without BOM) into a Table."""
+    if isinstance(source, bytes):
+        raw, name = source, name or "upload.csv"
+    else:
+        path = Path(source)
+        name = name or path.name
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise InvalidInput(
+                _("Bestand %(name)s is niet te lezen: %(reason)s")
+                % {"name": name, "reason": exc.strerror}
+            ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            _("Bestand %(name)s is geen UTF-8-tekst; sla het op als CSV UTF-8.") % {"name": name}
+        ) from None
+    if not text.strip():
+        raise InvalidInput(_("Bestand %(name)s is leeg.") % {"name": name})
+    first_line = text.splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [column.strip().lower() for column in next(reader)]
+    rows = []
+    for number, values in enumerate(reader, start=2):
+        if not any(value.strip() for value in values):
+            continue
+        if len(values) != len(header):
+            raise InvalidInput(
+                _(
+                    "Bestand %(name)s: rij %(row)s heeft %(found)s kolommen, "
+                    "de kop heeft er %(expected)s."
+                )
+                % {"name": name, "row": number, "found": len(values), "expected": len(header)},
+            )
+        rows.append(
+            (number, {key: value.strip() for key, value in zip(header, values, strict=True)})
+        )
+    return Table(name=name, columns=header, rows=rows)
+
+
+def require_columns(table: Table, required: list[str]) -> None:
+    missing = [column for column in required if column not in table.columns]
+    if missing:
+        raise InvalidInput(
+            _("Bestand %(name)s mist de kolom(men): %(columns)s.")
+            % {"name": table.name, "columns": ", ".join(missing)},
+            errors=[FieldError(field=column, message=_("kolom ontbreekt")) for column in missing],
+        )
+
+
+def parse_int(
+    value: str, *, row: int, field: str, errors: list[FieldError], minimum=0
+) -> int | None:
+    """A whole number as Dutch spreadsheets write it ("45.179" or "45179"); None when blank."""
+    if value == "":
+        return None
+    cleaned = value.replace(".", "").replace(" ", "")
+    if not cleaned.isdigit() or int(cleaned) < minimum:
+        errors.append(
+            FieldError(
+                field=field,
+                row=row,
+                message=_("%(value)r is geen geheel getal van %(min)s of meer.")
+                % {"value": value, "min": minimum},
+            )
+        )
+        return None
+    return int(cleaned)

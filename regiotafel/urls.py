@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from regiotafel.api import api
+from regiotafel.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("inloggen/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("organisatie/kiezen/", core_views.switch_organisation, name="switch-organisation"),
+    path("beheer/auditlog/", core_views.auditlog, name="auditlog"),
+    path("beheer/auditlog/export.csv", core_views.auditlog_export, name="auditlog-export"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
