@@ -1,7 +1,5 @@
 """The foundation's API resources. Thin: each endpoint checks access and calls a service."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from ninja import Query, Router, Schema
@@ -101,4 +99,4 @@ def audit_events(request, organisation_id: int, query: Query[AuditQuery]):
         actor=query.gebruiker,
         data_subject=query.betrokkene,
     )
-    return services.audit_events(user=request.user, organisation=org, filters=filters)
+    return services.read_audit_log(user=request.user, organisation=org, filters=filters)

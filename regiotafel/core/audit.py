@@ -106,9 +106,11 @@ def record(
     )
 
 
-def record_read(obj: models.Model, *, data_subject: str, detail: dict | None = None) -> AuditEvent:
+def record_read(
+    obj: models.Model, *, data_subject: str, detail: dict | None = None, actor: User | None = None
+) -> AuditEvent:
     """Log that someone saw a person's data. Call it wherever personal data is shown."""
-    return record(AuditAction.READ, obj, data_subject=data_subject, detail=detail)
+    return record(AuditAction.READ, obj, data_subject=data_subject, detail=detail, actor=actor)
 
 
 def data_subject_of(obj: models.Model) -> str:

@@ -299,7 +299,6 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("ingelogd")
     LOGOUT = "logout", _("uitgelogd")
     LOGIN_FAILED = "login_failed", _("inloggen mislukt")
-    TOKEN_USED = "token_used", _("API-token gebruikt")
 
 
 class AuditChannel(models.TextChoices):

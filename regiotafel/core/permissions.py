@@ -103,7 +103,7 @@ def get_for(user, action: str, queryset, **lookup) -> models.Model:
         ) from None
     check(user, action, obj)
     if policy(action).personal_data:
-        audit.record_read(obj, data_subject=audit.data_subject_of(obj) or str(obj))
+        audit.record_read(obj, data_subject=audit.data_subject_of(obj) or str(obj), actor=user)
     return obj
 
 

@@ -255,6 +255,15 @@ def audit_events(
     return events.order_by("-occurred_at", "-pk")
 
 
+def read_audit_log(
+    *, user: User, organisation: Organisation, filters: AuditFilter
+) -> QuerySet[AuditEvent]:
+    """The audit events for a page or the API; looking at the log is itself logged."""
+    events = audit_events(user=user, organisation=organisation, filters=filters)
+    audit.record(AuditAction.READ, organisation, data_subject=_("auditlog"))
+    return events
+
+
 def export_audit_csv(*, user: User, organisation: Organisation, filters: AuditFilter) -> str:
     """The filtered audit log as CSV (semicolon, for Dutch spreadsheets). The export is logged."""
     events = audit_events(user=user, organisation=organisation, filters=filters)

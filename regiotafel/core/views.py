@@ -56,7 +56,7 @@ def _analyst_panel(request, organisation) -> dict:
 @home_panel(Role.BEHEERDER)
 def _admin_panel(request, organisation) -> dict:
     members = organisation.memberships.select_related("user").order_by("user__username", "role")
-    recent = services.audit_events(
+    recent = services.read_audit_log(
         user=request.user, organisation=organisation, filters=services.AuditFilter()
     )[:8]
     audit.record_read(
@@ -117,11 +117,8 @@ def auditlog(request):
     if organisation is None:
         raise errors.PermissionDenied(_("U werkt niet voor een organisatie."))
     form, filters = _audit_filters(request)
-    events = services.audit_events(user=request.user, organisation=organisation, filters=filters)
+    events = services.read_audit_log(user=request.user, organisation=organisation, filters=filters)
     page = Paginator(events, 50).get_page(request.GET.get("pagina"))
-    audit.record(
-        AuditAction.READ, organisation, data_subject=_("auditlog"), detail={"pagina": page.number}
-    )
     query = request.GET.copy()
     query.pop("pagina", None)
     return render(

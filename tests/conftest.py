@@ -1,0 +1,89 @@
+"""The cast shared by the tests: two organisations in one region, one in another region,
+and a person for every role, plus an outsider who belongs to no organisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from regiotafel.core.models import (
+    Membership,
+    Municipality,
+    Organisation,
+    OrganisationType,
+    Region,
+    Role,
+    User,
+)
+
+PASSWORD = "een-lang-testwachtwoord"
+
+
+@dataclass
+class Cast:
+    region: Region
+    other_region: Region
+    own: Organisation  # the organisation the cast works for
+    neighbour: Organisation  # another organisation in the same region
+    far: Organisation  # an organisation in another region
+    referrer: User
+    triagist: User
+    planner: User
+    analyst: User
+    admin: User
+    outsider: User
+
+    def by_role(self, role: Role) -> User:
+        return {
+            Role.VERWIJZER: self.referrer,
+            Role.TRIAGIST: self.triagist,
+            Role.CAPACITEITSBEHEERDER: self.planner,
+            Role.REGIO_ANALIST: self.analyst,
+            Role.BEHEERDER: self.admin,
+        }[role]
+
+
+def make_user(username: str, *memberships: tuple[Organisation, Role]) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, first_name=username.title())
+    for organisation, role in memberships:
+        Membership.objects.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    region = Region.objects.create(name="Zuid-Holland Noord", slug="zuid-holland-noord")
+    other_region = Region.objects.create(name="Kennemerland", slug="kennemerland")
+    leiden = Municipality.objects.create(cbs_code="GM0546", name="Leiden", region=region)
+    haarlem = Municipality.objects.create(cbs_code="GM0392", name="Haarlem", region=other_region)
+    own = Organisation.objects.create(
+        name="Rijnhof Ouderenzorg", type=OrganisationType.VVT, agb_code="73010001",
+        region=region, municipality=leiden,
+    )
+    neighbour = Organisation.objects.create(
+        name="Zorggroep Duinrand", type=OrganisationType.VVT, agb_code="73010002", region=region
+    )
+    far = Organisation.objects.create(
+        name="Spaarne Zorg", type=OrganisationType.VVT, agb_code="73020001",
+        region=other_region, municipality=haarlem,
+    )
+    return Cast(
+        region=region,
+        other_region=other_region,
+        own=own,
+        neighbour=neighbour,
+        far=far,
+        referrer=make_user("verwijzer", (own, Role.VERWIJZER)),
+        triagist=make_user("triagist", (own, Role.TRIAGIST)),
+        planner=make_user("planner", (own, Role.CAPACITEITSBEHEERDER)),
+        analyst=make_user("analist", (own, Role.REGIO_ANALIST)),
+        admin=make_user("beheerder", (own, Role.BEHEERDER)),
+        outsider=make_user("buitenstaander"),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 is slow on purpose; tests do not need that protection."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,52 @@
+"""The regiotafel command: Django's commands behind one name, and a clear stop on bad settings."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.unit
+
+
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, **env}
+    return subprocess.run(
+        [sys.executable, "-m", "regiotafel", *args],
+        capture_output=True, text=True, env=environment, timeout=120, check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "words"),
+    [
+        ("DATABASE_URL", "dit is geen url", "DATABASE_URL"),
+        ("DATABASE_URL", "mysql://root@localhost/regio", "alleen SQLite"),
+        ("DEBUG", "misschien", "DEBUG"),
+        ("ALLOWED_HOSTS", ",", "ALLOWED_HOSTS"),
+    ],
+)
+def test_bad_settings_stop_the_program_with_one_dutch_line(tmp_path, variable, value, words):
+    result = run_cli("check", **{variable: value, "REGIOTAFEL_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("regiotafel: fout in de instellingen:")
+    assert words in lines[0]
+
+
+def test_it_wraps_django_management_commands(tmp_path):
+    result = run_cli("check", REGIOTAFEL_DATA_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.integration
+def test_the_demo_command_prepares_the_database_and_prints_a_login_per_role(db, capsys):
+    call_command("demo", geen_server=True, wachtwoord="een-demo-wachtwoord")
+    out = capsys.readouterr().out
+    for username in ["verwijzer", "triagist", "planner", "analist", "beheerder"]:
+        assert f"  {username}" in out
+    assert "een-demo-wachtwoord" in out
