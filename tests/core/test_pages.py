@@ -1,0 +1,77 @@
+"""Pages of the foundation: a home page for each role, and choosing an organisation."""
+
+import pytest
+from django.urls import reverse
+
+from regiotafel.core import services
+from regiotafel.core.models import Membership, Role
+from tests.core.test_municipality_import import SHARED_ZHN
+
+pytestmark = pytest.mark.integration
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_login_page_is_dutch_and_labels_its_fields(client):
+    page = client.get(reverse("login")).content.decode()
+    assert '<html lang="nl">' in page
+    assert '<label for="id_username">Gebruikersnaam</label>' in page
+    assert '<label for="id_password">Wachtwoord</label>' in page
+
+
+def test_a_referrer_sees_the_referrer_home_and_no_admin_links(cast, client):
+    client.force_login(cast.referrer)
+    page = client.get(reverse("home")).content.decode()
+    assert "Als verwijzer zoekt u een vrij kortdurend bed" in page
+    assert reverse("auditlog") not in page
+    assert "Medewerkers van" not in page
+
+
+def test_an_analyst_sees_the_municipalities_of_the_region_with_inhabitants(cast, client):
+    services.import_municipalities(source=SHARED_ZHN, region=cast.region)
+    client.force_login(cast.analyst)
+    page = client.get(reverse("home")).content.decode()
+    assert "13 gemeenten, 583.947 inwoners" in page
+    assert "127.089" in page  # Leiden
+
+
+def test_an_admin_sees_the_members_and_a_link_to_the_audit_log(cast, client):
+    client.force_login(cast.admin)
+    page = client.get(reverse("home")).content.decode()
+    assert "Medewerkers van Rijnhof Ouderenzorg" in page
+    assert "verwijzer" in page and "Capaciteitsbeheerder" in page
+    assert reverse("auditlog") in page
+
+
+def test_capabilities_still_to_come_are_listed_but_not_linked(cast, client):
+    client.force_login(cast.referrer)
+    page = client.get(reverse("home")).content.decode()
+    assert "Beddenbord <small>(in ontwikkeling)</small>" in page
+
+
+def test_a_person_with_two_organisations_can_switch_and_acts_for_the_chosen_one(cast, client):
+    Membership.objects.create(user=cast.referrer, organisation=cast.neighbour, role=Role.BEHEERDER)
+    client.force_login(cast.referrer)
+    assert "Als verwijzer" in client.get(reverse("home")).content.decode()
+    client.post(reverse("switch-organisation"), {"organisatie": cast.neighbour.pk})
+    page = client.get(reverse("home")).content.decode()
+    assert "U werkt namens Zorggroep Duinrand" in page
+    assert "Medewerkers van Zorggroep Duinrand" in page
+    assert "Als verwijzer" not in page
+
+
+def test_nobody_can_switch_to_an_organisation_they_do_not_work_for(cast, client):
+    client.force_login(cast.referrer)
+    response = client.post(reverse("switch-organisation"), {"organisatie": cast.far.pk})
+    assert response.status_code == 403
+    assert "U werkt niet voor die organisatie." in response.content.decode()
+
+
+def test_someone_without_an_organisation_is_told_to_ask_for_a_role(cast, client):
+    client.force_login(cast.outsider)
+    page = client.get(reverse("home")).content.decode()
+    assert "U bent nog aan geen organisatie gekoppeld" in page
