@@ -45,7 +45,9 @@ class Cast:
 
 
 def make_user(username: str, *memberships: tuple[Organisation, Role]) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, first_name=username.title())
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, first_name=username.title()
+    )
     for organisation, role in memberships:
         Membership.objects.create(user=user, organisation=organisation, role=role)
     return user
@@ -58,15 +60,21 @@ def cast(db) -> Cast:
     leiden = Municipality.objects.create(cbs_code="GM0546", name="Leiden", region=region)
     haarlem = Municipality.objects.create(cbs_code="GM0392", name="Haarlem", region=other_region)
     own = Organisation.objects.create(
-        name="Rijnhof Ouderenzorg", type=OrganisationType.VVT, agb_code="73010001",
-        region=region, municipality=leiden,
+        name="Rijnhof Ouderenzorg",
+        type=OrganisationType.VVT,
+        agb_code="73010001",
+        region=region,
+        municipality=leiden,
     )
     neighbour = Organisation.objects.create(
         name="Zorggroep Duinrand", type=OrganisationType.VVT, agb_code="73010002", region=region
     )
     far = Organisation.objects.create(
-        name="Spaarne Zorg", type=OrganisationType.VVT, agb_code="73020001",
-        region=other_region, municipality=haarlem,
+        name="Spaarne Zorg",
+        type=OrganisationType.VVT,
+        agb_code="73020001",
+        region=other_region,
+        municipality=haarlem,
     )
     return Cast(
         region=region,

@@ -70,10 +70,10 @@ def organisations(request):
     return found
 
 
-@router.get("/organisaties/{organisation_id}", response=OrganisationOut, summary="Eén organisatie")
-def organisation(request, organisation_id: int):
+@router.get("/organisaties/{organisatie_id}", response=OrganisationOut, summary="Eén organisatie")
+def organisation(request, organisatie_id: int):
     found = Organisation.objects.select_related("region", "municipality")
-    return permissions.get_for(request.user, "organisatie.bekijken", found, pk=organisation_id)
+    return permissions.get_for(request.user, "organisatie.bekijken", found, pk=organisatie_id)
 
 
 class AuditQuery(Schema):
@@ -85,13 +85,13 @@ class AuditQuery(Schema):
 
 
 @router.get(
-    "/organisaties/{organisation_id}/auditregels",
+    "/organisaties/{organisatie_id}/auditregels",
     response=list[AuditEventOut],
     summary="Het auditlog van een organisatie (alleen voor de beheerder)",
 )
 @paginate(LimitOffsetPagination)
-def audit_events(request, organisation_id: int, query: Query[AuditQuery]):
-    org = permissions.get_for(request.user, "auditlog.bekijken", Organisation, pk=organisation_id)
+def audit_events(request, organisatie_id: int, query: Query[AuditQuery]):
+    org = permissions.get_for(request.user, "auditlog.bekijken", Organisation, pk=organisatie_id)
     filters = services.AuditFilter(
         since=query.vanaf,
         until=query.tot,

@@ -73,16 +73,24 @@ def test_the_application_cannot_update_or_delete_an_audit_event(cast):
 )
 def test_the_database_itself_refuses_to_update_or_delete_audit_rows(cast, statement):
     audit.record("read", cast.own, data_subject="cliënt 1")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
     assert AuditEvent.objects.filter(data_subject="cliënt 1").exists()
 
 
 def test_the_admin_site_offers_no_way_to_change_the_log(cast, admin_client):
     event = audit.record("read", cast.own)
-    assert admin_client.get(reverse("admin:core_auditevent_change", args=[event.pk])).status_code == 200
-    response = admin_client.post(reverse("admin:core_auditevent_delete", args=[event.pk]), {"post": "yes"})
+    assert (
+        admin_client.get(reverse("admin:core_auditevent_change", args=[event.pk])).status_code
+        == 200
+    )
+    response = admin_client.post(
+        reverse("admin:core_auditevent_delete", args=[event.pk]), {"post": "yes"}
+    )
     assert response.status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
@@ -119,4 +127,6 @@ def test_the_export_refuses_someone_who_is_not_the_admin(cast):
     from regiotafel import errors
 
     with pytest.raises(errors.PermissionDenied):
-        services.export_audit_csv(user=cast.planner, organisation=cast.own, filters=services.AuditFilter())
+        services.export_audit_csv(
+            user=cast.planner, organisation=cast.own, filters=services.AuditFilter()
+        )

@@ -14,7 +14,11 @@ def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, **env}
     return subprocess.run(
         [sys.executable, "-m", "regiotafel", *args],
-        capture_output=True, text=True, env=environment, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
     )
 
 

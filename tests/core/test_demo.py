@@ -16,10 +16,22 @@ def test_it_creates_zuid_holland_noord_with_its_organisations_and_a_user_per_rol
     zhn = Region.objects.get(name="Zuid-Holland Noord")
     assert zhn.municipalities.count() == 13
     types = set(Organisation.objects.filter(region=zhn).values_list("type", flat=True))
-    assert types == {"vvt", "ziekenhuis", "huisartsenpost", "huisartsenpraktijk", "zorgkantoor",
-                     "gemeente", "aanmeldpunt"}
-    assert [login.username for login in logins] == ["verwijzer", "triagist", "planner", "analist",
-                                                    "beheerder"]
+    assert types == {
+        "vvt",
+        "ziekenhuis",
+        "huisartsenpost",
+        "huisartsenpraktijk",
+        "zorgkantoor",
+        "gemeente",
+        "aanmeldpunt",
+    }
+    assert [login.username for login in logins] == [
+        "verwijzer",
+        "triagist",
+        "planner",
+        "analist",
+        "beheerder",
+    ]
     assert User.objects.get(username="planner").check_password("een-demo-wachtwoord")
     assert Installation.objects.get().is_demo
 
@@ -28,8 +40,11 @@ def test_seeding_twice_gives_the_same_data_and_new_passwords(db):
     first = demo.seed()
     counts = (Organisation.objects.count(), Municipality.objects.count(), User.objects.count())
     second = demo.seed()
-    assert counts == (Organisation.objects.count(), Municipality.objects.count(),
-                      User.objects.count())
+    assert counts == (
+        Organisation.objects.count(),
+        Municipality.objects.count(),
+        User.objects.count(),
+    )
     assert first[0].password != second[0].password
     assert User.objects.get(username="verwijzer").check_password(second[0].password)
 

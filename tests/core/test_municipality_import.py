@@ -24,11 +24,16 @@ def test_it_loads_the_13_municipalities_of_zuid_holland_noord(zhn):
     assert (result.created, result.updated, result.unchanged) == (13, 0, 0)
     leiden = Municipality.objects.get(cbs_code="GM0546")
     assert (leiden.name, leiden.subregion.name, leiden.inhabitants, leiden.inhabitants_year) == (
-        "Leiden", "Leidse Regio", 127089, 2023,
+        "Leiden",
+        "Leidse Regio",
+        127089,
+        2023,
     )
     assert sum(m.inhabitants for m in zhn.municipalities.all()) == 583_947
     assert set(zhn.subregions.values_list("name", flat=True)) == {
-        "Duin- en Bollenstreek", "Leidse Regio", "Rijnstreek",
+        "Duin- en Bollenstreek",
+        "Leidse Regio",
+        "Rijnstreek",
     }
 
 
@@ -55,16 +60,21 @@ def test_it_accepts_semicolons_and_a_byte_order_mark_as_excel_writes_them(zhn):
 
 def test_bad_rows_are_reported_by_row_and_field_and_nothing_is_written(zhn):
     csv = (
-        "gemeentecode,gemeente,subregio,inwoners_2023\n"
-        "GM0546,Leiden,Leidse Regio,127089\n"
-        "0547,Leiderdorp,Leidse Regio,27657\n"
-        "GM0579,,Leidse Regio,veel\n"
-        "GM0546,Leiden nogmaals,Leidse Regio,1\n"
-    ).encode()
+        b"gemeentecode,gemeente,subregio,inwoners_2023\n"
+        b"GM0546,Leiden,Leidse Regio,127089\n"
+        b"0547,Leiderdorp,Leidse Regio,27657\n"
+        b"GM0579,,Leidse Regio,veel\n"
+        b"GM0546,Leiden nogmaals,Leidse Regio,1\n"
+    )
     with pytest.raises(errors.InvalidInput) as caught:
         services.import_municipalities(source=csv, region=zhn, name="gemeenten.csv")
     found = {(e.row, e.field) for e in caught.value.errors}
-    assert found == {(3, "gemeentecode"), (4, "gemeente"), (4, "inwoners_2023"), (5, "gemeentecode")}
+    assert found == {
+        (3, "gemeentecode"),
+        (4, "gemeente"),
+        (4, "inwoners_2023"),
+        (5, "gemeentecode"),
+    }
     assert "gemeenten.csv" in caught.value.detail
     assert not Municipality.objects.exists()
 

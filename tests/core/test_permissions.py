@@ -13,7 +13,11 @@ from regiotafel.core.models import AuditEvent, Role
 pytestmark = pytest.mark.integration
 
 V, T, C, A, B = (
-    Role.VERWIJZER, Role.TRIAGIST, Role.CAPACITEITSBEHEERDER, Role.REGIO_ANALIST, Role.BEHEERDER,
+    Role.VERWIJZER,
+    Role.TRIAGIST,
+    Role.CAPACITEITSBEHEERDER,
+    Role.REGIO_ANALIST,
+    Role.BEHEERDER,
 )
 
 # action -> (roles allowed on their own organisation, on another organisation in their region,
@@ -32,8 +36,11 @@ TARGETS = ["own", "neighbour", "far"]
 
 
 def test_every_registered_foundation_action_is_in_the_matrix():
-    foundation = {a for a in permissions.registered_actions() if a.split(".")[0] in
-                  {"organisatie", "medewerkers", "auditlog", "regio", "gemeenten"}}
+    foundation = {
+        a
+        for a in permissions.registered_actions()
+        if a.split(".")[0] in {"organisatie", "medewerkers", "auditlog", "regio", "gemeenten"}
+    }
     assert foundation == set(EXPECTED)
 
 
