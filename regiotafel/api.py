@@ -97,9 +97,11 @@ def _crash(request, exc):
 
 
 def _register_routers() -> None:
+    from regiotafel.capacity.api import router as capacity_router
     from regiotafel.core.api import router as core_router
 
     api.add_router("/", core_router)
+    api.add_router("/", capacity_router)
 
 
 _register_routers()

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "regiotafel.core",
+    "regiotafel.capacity",
 ]
 
 MIDDLEWARE = [

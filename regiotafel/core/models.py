@@ -109,6 +109,9 @@ class Municipality(models.Model):
     inhabitants_year = models.PositiveSmallIntegerField(
         _("peiljaar inwoners"), null=True, blank=True
     )
+    # Approximate centre of the main town, only for sorting by distance (not a boundary).
+    latitude = models.FloatField(_("breedtegraad"), null=True, blank=True)
+    longitude = models.FloatField(_("lengtegraad"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -1,0 +1,207 @@
+"""Capacity resources of the API: availability, beds, claims (reserveringen) and cases."""
+
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from regiotafel import errors
+from regiotafel.capacity import availability, beds, cases, claims
+from regiotafel.capacity.models import Claim
+from regiotafel.capacity.schemas import (
+    AvailabilityOut,
+    BedOut,
+    BedStatusIn,
+    CaseIn,
+    CaseListOut,
+    CaseOut,
+    ClaimIn,
+    ClaimOut,
+    DeclineIn,
+    LinkIn,
+    TransitionIn,
+    availability_out,
+)
+from regiotafel.core import permissions
+from regiotafel.core.acting import acting_organisation
+
+router = Router(tags=["capaciteit"])
+
+
+class AvailabilityQuery(Schema):
+    regio: str = ""
+    beddentype: str = ""
+    doelgroep: str = ""
+    gemeente: str = ""
+    subregio: int | None = None
+    vanaf_gemeente: str = ""
+    alleen_vrij: bool = True
+
+
+def _acting(request):
+    organisation = acting_organisation(request)
+    if organisation is None:
+        raise errors.PermissionDenied(_("U werkt niet namens een organisatie."))
+    return organisation
+
+
+@router.get(
+    "/beschikbaarheid",
+    response=list[AvailabilityOut],
+    summary="Vrije bedden nu, per locatie, beddentype en doelgroep",
+)
+def availability_list(request, query: Query[AvailabilityQuery]):
+    permissions.check(request.user, "beschikbaarheid.bekijken")
+    filters = board_filter(
+        query.regio,
+        query.beddentype,
+        query.doelgroep,
+        query.gemeente,
+        query.subregio,
+        query.vanaf_gemeente,
+        query.alleen_vrij,
+    )
+    return [availability_out(row) for row in availability.board(filters)]
+
+
+def board_filter(region_slug, bed_type, target_group, municipality, subregion, near, only_free):
+    from regiotafel.core.models import Region
+
+    region_id = None
+    if region_slug:
+        region_id = Region.objects.filter(slug=region_slug).values_list("pk", flat=True).first()
+        if region_id is None:
+            raise errors.NotFound(_("Regio %(name)r bestaat niet.") % {"name": region_slug})
+    return availability.BoardFilter(
+        region_id=region_id,
+        bed_type=bed_type,
+        target_group=target_group,
+        municipality=municipality,
+        subregion_id=subregion,
+        near=near,
+        only_free=only_free,
+    )
+
+
+@router.patch("/bedden/{bed_id}", response=BedOut, summary="Status van een bed wijzigen")
+def bed_update(request, bed_id: int, payload: BedStatusIn):
+    return beds.set_status(
+        user=request.user, bed_id=bed_id, status=payload.status, reason=payload.reden
+    )
+
+
+@router.post(
+    "/locaties/{locatie_id}/bevestigingen",
+    response={201: dict},
+    summary="Bevestigen dat de beschikbaarheid van een locatie klopt",
+)
+def location_confirm(request, locatie_id: int):
+    location = beds.confirm_availability(user=request.user, location_id=locatie_id)
+    return Status(
+        201, {"locatie_id": location.pk, "bevestigd_op": location.confirmed_at.isoformat()}
+    )
+
+
+@router.post(
+    "/bedden/{bed_id}/reserveringen",
+    response={201: ClaimOut},
+    summary="Een bed reserveren (409 als het niet meer vrij is)",
+)
+def claim_create(request, bed_id: int, payload: ClaimIn):
+    case = cases.load_case(user=request.user, reference=payload.casus) if payload.casus else None
+    claim = claims.reserve(
+        user=request.user, organisation=_acting(request), bed_id=bed_id, case=case
+    )
+    return Status(201, claim)
+
+
+@router.get("/reserveringen/{reservering_id}", response=ClaimOut, summary="Eén reservering")
+def claim_detail(request, reservering_id: int):
+    claim = Claim.objects.select_related("case", "bed__location").filter(pk=reservering_id).first()
+    if claim is None:
+        raise errors.NotFound(_("Reservering niet gevonden."))
+    if not (
+        permissions.can(request.user, "reservering.intrekken", claim)
+        or permissions.can(request.user, "reservering.beslissen", claim.bed)
+    ):
+        raise errors.PermissionDenied(_("U heeft geen toegang tot deze reservering."))
+    return claim
+
+
+@router.post(
+    "/reserveringen/{reservering_id}/koppelingen",
+    response=ClaimOut,
+    summary="Een casus koppelen aan een hold",
+)
+def claim_link(request, reservering_id: int, payload: LinkIn):
+    case = cases.load_case(user=request.user, reference=payload.casus)
+    return claims.link_case(user=request.user, claim_id=reservering_id, case=case)
+
+
+@router.post(
+    "/reserveringen/{reservering_id}/bevestigingen",
+    response=ClaimOut,
+    summary="De opname bevestigen (aanbieder)",
+)
+def claim_confirm(request, reservering_id: int):
+    return claims.confirm(user=request.user, claim_id=reservering_id)
+
+
+@router.post(
+    "/reserveringen/{reservering_id}/weigeringen",
+    response=ClaimOut,
+    summary="De opname weigeren met reden (aanbieder)",
+)
+def claim_decline(request, reservering_id: int, payload: DeclineIn):
+    return claims.decline(user=request.user, claim_id=reservering_id, reason=payload.reden)
+
+
+@router.delete(
+    "/reserveringen/{reservering_id}",
+    response=ClaimOut,
+    summary="Een reservering intrekken (reserverende organisatie)",
+)
+def claim_withdraw(request, reservering_id: int):
+    return claims.withdraw(user=request.user, claim_id=reservering_id)
+
+
+@router.get("/casussen", response=list[CaseListOut], summary="Casussen die ik mag zien")
+@paginate(LimitOffsetPagination)
+def case_list(request):
+    return cases.visible_cases(request.user).select_related("bed_type").order_by("-registered_at")
+
+
+@router.post("/casussen", response={201: CaseOut}, summary="Een casus aanmelden")
+def case_create(request, payload: CaseIn):
+    case = cases.register_case(
+        user=request.user, organisation=_acting(request), data=payload.dict()
+    )
+    return Status(201, case)
+
+
+@router.get("/casussen/{kenmerk}", response=CaseOut, summary="Eén casus (wordt gelogd)")
+def case_detail(request, kenmerk: str):
+    return cases.load_case(user=request.user, reference=kenmerk)
+
+
+@router.post(
+    "/casussen/{kenmerk}/overgangen", response=CaseOut, summary="De status van een casus wijzigen"
+)
+def case_transition(request, kenmerk: str, payload: TransitionIn):
+    case = cases.load_case(user=request.user, reference=kenmerk, action="casus.behandelen")
+    return cases.transition(
+        user=request.user,
+        organisation=acting_organisation(request),
+        case=case,
+        to=payload.naar,
+        reason=payload.reden,
+    )
+
+
+@router.post(
+    "/casussen/{kenmerk}/overdrachten",
+    response=CaseOut,
+    summary="De casus overdragen aan het regionaal aanmeldpunt",
+)
+def case_hand_over(request, kenmerk: str):
+    case = cases.load_case(user=request.user, reference=kenmerk, action="casus.behandelen")
+    return cases.hand_over(user=request.user, case=case)

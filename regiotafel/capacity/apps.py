@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CapacityConfig(AppConfig):
+    name = "regiotafel.capacity"
+    label = "capacity"
+    verbose_name = _("Capaciteitscoördinatie")
+
+    def ready(self) -> None:
+        from regiotafel.capacity import policies  # noqa: F401 - registers actions and navigation

@@ -1,0 +1,282 @@
+"""Referral cases: registration, the state machine, handing over to the registration point."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Case as SqlCase
+from django.db.models import Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from regiotafel import errors
+from regiotafel.capacity.models import (
+    FINAL_STATES,
+    BedType,
+    CapacitySettings,
+    Case,
+    CaseState,
+    CaseTransition,
+    Gender,
+    TargetGroup,
+    Urgency,
+)
+from regiotafel.core import permissions
+from regiotafel.core.acting import memberships_of
+from regiotafel.core.models import Municipality, Organisation, OrganisationType, Role, User
+
+S = CaseState
+# Transitions a person may choose. Reserving a bed and placing happen through claims.
+MANUAL_TRANSITIONS: dict[str, set[str]] = {
+    S.AANGEMELD: {S.IN_TRIAGE, S.PLAATS_GEZOCHT, S.AFGEWEZEN, S.GEANNULEERD, S.DOORVERWEZEN},
+    S.IN_TRIAGE: {S.PLAATS_GEZOCHT, S.AFGEWEZEN, S.GEANNULEERD, S.DOORVERWEZEN},
+    S.PLAATS_GEZOCHT: {S.AFGEWEZEN, S.GEANNULEERD, S.DOORVERWEZEN},
+    S.BED_GERESERVEERD: {S.GEANNULEERD},
+}
+# Transitions that follow from a claim (reserve, confirm, decline, expire, withdraw).
+CLAIM_TRANSITIONS: dict[str, set[str]] = {
+    S.AANGEMELD: {S.BED_GERESERVEERD},
+    S.IN_TRIAGE: {S.BED_GERESERVEERD},
+    S.PLAATS_GEZOCHT: {S.BED_GERESERVEERD},
+    S.BED_GERESERVEERD: {S.GEPLAATST, S.PLAATS_GEZOCHT},
+}
+NEEDS_REASON = {S.AFGEWEZEN, S.GEANNULEERD, S.DOORVERWEZEN}
+CASE_ROLES = {Role.VERWIJZER, Role.TRIAGIST, Role.CAPACITEITSBEHEERDER}
+DEFAULT_TARGET_HOURS = CapacitySettings._meta.get_field("placement_target_hours").default
+URGENCY_ORDER = {Urgency.SPOED: 0, Urgency.VANDAAG: 1, Urgency.PLANBAAR: 2}
+
+
+def target_hours(case: Case) -> int:
+    """The region's placement target (seed 004: within 24 hours)."""
+    settings = CapacitySettings.objects.filter(region_id=case.municipality.region_id).first()
+    return settings.placement_target_hours if settings else DEFAULT_TARGET_HOURS
+
+
+def within_target(case: Case) -> bool | None:
+    """Placed within the region's target? None while the case is not placed."""
+    if case.placed_at is None:
+        return None
+    return case.hours_to_placement() <= target_hours(case)
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    """The cases this user may see: the same rule as the 'casus.bekijken' policy."""
+    if user.is_superuser:
+        return Case.objects.all()
+    orgs = {m.organisation_id for m in memberships_of(user) if m.role in CASE_ROLES}
+    return Case.objects.filter(
+        Q(referrer_organisation__in=orgs)
+        | Q(handled_by__in=orgs)
+        | Q(claims__bed__location__organisation__in=orgs)
+    ).distinct()
+
+
+def new_reference(now: datetime) -> str:
+    return f"{now:%Y}-{secrets.token_hex(3).upper()}"
+
+
+@transaction.atomic
+def register_case(*, user: User, organisation: Organisation, data: dict) -> Case:
+    """Register a referral for the referrer's organisation; all fields are checked first."""
+    permissions.check(user, "casus.aanmelden", organisation)
+    fields = _validated_case_fields(data)
+    now = timezone.now()
+    case = Case.objects.create(
+        reference=new_reference(now),
+        referrer_organisation=organisation,
+        created_by=user,
+        registered_at=now,
+        **fields,
+    )
+    CaseTransition.objects.create(
+        case=case, to_state=S.AANGEMELD, at=now, by=user, organisation=organisation
+    )
+    return case
+
+
+def _validated_case_fields(data: dict) -> dict:
+    problems: list[errors.FieldError] = []
+
+    def need(field: str, message: str) -> None:
+        problems.append(errors.FieldError(field, message))
+
+    initials = (data.get("initialen") or "").strip()
+    if not initials:
+        need("initialen", _("Vul de initialen in."))
+    elif len(initials) > 10:
+        need("initialen", _("Gebruik hooguit 10 tekens."))
+    year = data.get("geboortejaar")
+    this_year = timezone.localdate().year
+    if not isinstance(year, int) or not this_year - 120 <= year <= this_year:
+        need(
+            "geboortejaar",
+            _("Geef een geboortejaar tussen %(a)s en %(b)s.")
+            % {"a": this_year - 120, "b": this_year},
+        )
+    gender = data.get("geslacht")
+    if gender not in Gender.values:
+        need("geslacht", _("Kies v, m, x of o."))
+    municipality = Municipality.objects.filter(cbs_code=data.get("gemeente") or "").first()
+    if municipality is None:
+        need("gemeente", _("Kies een bestaande gemeente (CBS-code)."))
+    care_need = (data.get("zorgvraag") or "").strip()
+    if not care_need:
+        need("zorgvraag", _("Beschrijf de zorgvraag."))
+    urgency = data.get("urgentie")
+    if urgency not in Urgency.values:
+        need("urgentie", _("Kies spoed, vandaag of planbaar."))
+    bed_type = BedType.objects.filter(code=data.get("beddentype") or "").first()
+    if bed_type is None:
+        need("beddentype", _("Kies een bestaand beddentype."))
+    target_group = data.get("doelgroep")
+    if target_group not in TargetGroup.values:
+        need("doelgroep", _("Kies somatisch of pg."))
+    if problems:
+        raise errors.InvalidInput(
+            _("De aanmelding is niet compleet; er is niets opgeslagen."), errors=problems
+        )
+    return {
+        "initials": initials,
+        "birth_year": year,
+        "gender": gender,
+        "municipality": municipality,
+        "care_need": care_need,
+        "urgency": urgency,
+        "bed_type": bed_type,
+        "target_group": target_group,
+        "medical_summary": (data.get("medische_samenvatting") or "").strip(),
+    }
+
+
+def load_case(*, user: User, reference: str, action: str = "casus.bekijken") -> Case:
+    """Load a case the user may see (logged as a read of personal data) and check the action."""
+    case = permissions.get_for(
+        user,
+        "casus.bekijken",
+        Case.objects.select_related(
+            "municipality", "bed_type", "referrer_organisation", "handled_by"
+        ),
+        reference=reference,
+    )
+    if action != "casus.bekijken":
+        permissions.check(user, action, case)
+    return case
+
+
+@transaction.atomic
+def transition(
+    *, user: User, organisation: Organisation | None, case: Case, to: str, reason: str = ""
+) -> Case:
+    """A transition a person chooses, checked against the state machine."""
+    permissions.check(user, "casus.behandelen", case)
+    if to not in CaseState.values:
+        raise errors.InvalidInput(
+            _("Onbekende status %(state)r.") % {"state": to},
+            errors=[
+                errors.FieldError(
+                    "naar",
+                    _("Kies een van: %(options)s.") % {"options": ", ".join(CaseState.values)},
+                )
+            ],
+        )
+    if to not in MANUAL_TRANSITIONS.get(case.state, set()):
+        raise _not_allowed(case, to)
+    if to in NEEDS_REASON and not reason.strip():
+        raise errors.InvalidInput(
+            _("Geef een toelichting bij %(state)s.") % {"state": CaseState(to).label},
+            errors=[errors.FieldError("reden", _("Een toelichting is verplicht."))],
+        )
+    if to == S.GEANNULEERD:
+        from regiotafel.capacity import claims
+
+        claims.withdraw_active_claims_of(case=case, user=user, reason=reason)
+        case.refresh_from_db()
+    return _move(case, to, user=user, organisation=organisation, reason=reason)
+
+
+def move_by_claim(
+    case: Case,
+    to: str,
+    *,
+    user: User | None,
+    organisation,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Case:
+    """A transition that follows from a claim. Must run inside the claim's transaction."""
+    if to not in CLAIM_TRANSITIONS.get(case.state, set()):
+        raise _not_allowed(case, to)
+    return _move(case, to, user=user, organisation=organisation, reason=reason, now=now)
+
+
+def _move(case: Case, to: str, *, user, organisation, reason: str, now=None) -> Case:
+    now = now or timezone.now()
+    updated = Case.objects.filter(pk=case.pk, state=case.state).update(
+        state=to,
+        closed_at=now if to in FINAL_STATES else None,
+        placed_at=now if to == S.GEPLAATST else case.placed_at,
+    )
+    if not updated:
+        raise errors.Conflict(
+            _("Casus %(ref)s is intussen door iemand anders gewijzigd; laad de pagina opnieuw.")
+            % {"ref": case.reference}
+        )
+    CaseTransition.objects.create(
+        case=case,
+        from_state=case.state,
+        to_state=to,
+        at=now,
+        by=user,
+        organisation=organisation,
+        reason=reason,
+    )
+    case.refresh_from_db()
+    return case
+
+
+def _not_allowed(case: Case, to: str) -> errors.Conflict:
+    return errors.Conflict(
+        _("Casus %(ref)s kan niet van %(from)s naar %(to)s.")
+        % {"ref": case.reference, "from": CaseState(case.state).label, "to": CaseState(to).label}
+    )
+
+
+@transaction.atomic
+def hand_over(*, user: User, case: Case, registration_point: Organisation | None = None) -> Case:
+    """The referrer hands the case to the registration point of the case's region."""
+    permissions.check(user, "casus.behandelen", case)
+    if case.state in FINAL_STATES:
+        raise _not_allowed(case, S.IN_TRIAGE)
+    if case.handled_by_id:
+        raise errors.Conflict(
+            _("Casus %(ref)s is al overgedragen aan %(org)s.")
+            % {"ref": case.reference, "org": case.handled_by}
+        )
+    points = Organisation.objects.filter(
+        type=OrganisationType.AANMELDPUNT, region_id=case.municipality.region_id, active=True
+    )
+    point = registration_point or points.first()
+    if point is None or not points.filter(pk=point.pk).exists():
+        raise errors.InvalidInput(_("Deze regio heeft geen aanmeldpunt om aan over te dragen."))
+    Case.objects.filter(pk=case.pk).update(handled_by=point)
+    CaseTransition.objects.create(
+        case=case,
+        from_state=case.state,
+        to_state=case.state,
+        by=user,
+        reason=_("overgedragen aan %(org)s") % {"org": point},
+    )
+    case.refresh_from_db()
+    return case
+
+
+def triage_queue(*, user: User) -> QuerySet[Case]:
+    """Open cases handed to the user's registration point(s), most urgent and oldest first."""
+    orgs = {m.organisation_id for m in memberships_of(user) if m.role == Role.TRIAGIST}
+    open_cases = Case.objects.filter(handled_by__in=orgs).exclude(state__in=FINAL_STATES)
+    rank = SqlCase(*(When(urgency=u, then=Value(r)) for u, r in URGENCY_ORDER.items()))
+    return open_cases.select_related("municipality", "bed_type", "referrer_organisation").order_by(
+        rank, "registered_at"
+    )

@@ -1,0 +1,319 @@
+"""Claims on beds: reserve (for a case, or a short hold), confirm, decline, withdraw, expire.
+
+Two people can never hold the same bed. The database decides: the claim takes the bed with a
+conditional UPDATE (``... WHERE status = 'niet_bezet'``), which on PostgreSQL makes a racing
+transaction wait for the row and then find nothing to update, and a partial unique index
+allows one active claim per bed. The loser gets :class:`errors.Conflict` (HTTP 409).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from regiotafel import errors
+from regiotafel.capacity import cases
+from regiotafel.capacity.models import (
+    Bed,
+    BedStatus,
+    BedStatusChange,
+    CapacitySettings,
+    Case,
+    CaseState,
+    Claim,
+    ClaimDeadline,
+    ClaimState,
+)
+from regiotafel.core import permissions
+from regiotafel.core.models import Organisation, User
+
+DEFAULT_HOLD_MINUTES = CapacitySettings._meta.get_field("hold_minutes").default
+
+
+def claim_minutes(bed: Bed, *, hold: bool) -> int:
+    """The region's deadline for this bed type, or the short hold when there is no case yet."""
+    region_id = bed.location.municipality.region_id
+    if hold:
+        settings = CapacitySettings.objects.filter(region_id=region_id).first()
+        return settings.hold_minutes if settings else DEFAULT_HOLD_MINUTES
+    own = ClaimDeadline.objects.filter(region_id=region_id, bed_type_id=bed.bed_type_id).first()
+    return own.minutes if own else bed.bed_type.default_claim_minutes
+
+
+def _load_bed(bed_id: int) -> Bed:
+    bed = Bed.objects.select_related("location__municipality", "bed_type").filter(pk=bed_id).first()
+    if bed is None:
+        raise errors.NotFound(_("Bed niet gevonden."))
+    return bed
+
+
+def _set_bed(
+    bed: Bed,
+    *,
+    expect: dict,
+    to: str,
+    user,
+    reason: str,
+    now: datetime,
+    held_until: datetime | None = None,
+) -> bool:
+    """Move a bed to a status only if it is still as expected; record the change."""
+    moved = Bed.objects.filter(pk=bed.pk, **expect).update(
+        status=to, held_until=held_until, status_changed_at=now
+    )
+    if moved:
+        BedStatusChange.objects.create(
+            bed=bed,
+            from_status=expect.get("status", bed.status),
+            to_status=to,
+            at=now,
+            by=user,
+            reason=reason,
+        )
+    return bool(moved)
+
+
+@transaction.atomic
+def reserve(
+    *,
+    user: User,
+    organisation: Organisation,
+    bed_id: int,
+    case: Case | None = None,
+    now: datetime | None = None,
+) -> Claim:
+    """Claim a free bed for a case, or hold it briefly without one. 409 if it is not free."""
+    now = now or timezone.now()
+    permissions.check(user, "bed.reserveren")
+    bed = _load_bed(bed_id)
+    if case is not None:
+        permissions.check(user, "casus.behandelen", case)
+        if (
+            case.state not in cases.CLAIM_TRANSITIONS
+            or CaseState.BED_GERESERVEERD not in cases.CLAIM_TRANSITIONS[case.state]
+        ):
+            raise cases._not_allowed(case, CaseState.BED_GERESERVEERD)
+    release_expired_for_bed(bed, now=now)
+    deadline = now + timedelta(minutes=claim_minutes(bed, hold=case is None))
+    taken = _set_bed(
+        bed,
+        expect={"status": BedStatus.NIET_BEZET},
+        to=BedStatus.GERESERVEERD,
+        user=user,
+        reason=_("gereserveerd"),
+        now=now,
+        held_until=deadline,
+    )
+    if not taken:
+        raise _not_free(bed)
+    try:
+        with transaction.atomic():
+            claim = Claim.objects.create(
+                bed=bed,
+                case=case,
+                organisation=organisation,
+                claimed_by=user,
+                created_at=now,
+                expires_at=deadline,
+            )
+    except IntegrityError:
+        raise _not_free(bed) from None
+    if case is not None:
+        cases.move_by_claim(
+            case,
+            CaseState.BED_GERESERVEERD,
+            user=user,
+            organisation=organisation,
+            now=now,
+            reason=_("bed %(bed)s gereserveerd") % {"bed": bed},
+        )
+    return claim
+
+
+def _not_free(bed: Bed) -> errors.Conflict:
+    return errors.Conflict(
+        _(
+            "Bed %(bed)s is niet (meer) vrij; iemand anders heeft het net gereserveerd of het is "
+            "bezet. Kies een ander bed."
+        )
+        % {"bed": bed}
+    )
+
+
+def _load_claim(claim_id: int, *, lock: bool = True) -> Claim:
+    found = Claim.objects.select_related("bed__location__municipality", "case", "bed__bed_type")
+    claim = (found.select_for_update(of=("self",)) if lock else found).filter(pk=claim_id).first()
+    if claim is None:
+        raise errors.NotFound(_("Reservering niet gevonden."))
+    return claim
+
+
+def _require_active(claim: Claim, now: datetime) -> None:
+    if claim.state == ClaimState.ACTIEF and claim.expires_at <= now:
+        at = timezone.localtime(claim.expires_at).strftime("%d-%m-%Y %H:%M")
+        raise errors.Conflict(
+            _("Deze reservering is verlopen op %(at)s; het bed is weer vrij voor anderen.")
+            % {"at": at}
+        )
+    if claim.state != ClaimState.ACTIEF:
+        raise errors.Conflict(
+            _("Deze reservering is al %(state)s.") % {"state": claim.get_state_display()}
+        )
+
+
+@transaction.atomic
+def link_case(*, user: User, claim_id: int, case: Case, now: datetime | None = None) -> Claim:
+    """Attach the case to a hold placed before it existed; the bed type's deadline applies."""
+    now = now or timezone.now()
+    claim = _load_claim(claim_id)
+    permissions.check(user, "reservering.intrekken", claim)
+    permissions.check(user, "casus.behandelen", case)
+    _require_active(claim, now)
+    if claim.case_id:
+        raise errors.Conflict(
+            _("Deze reservering hoort al bij casus %(ref)s.") % {"ref": claim.case.reference}
+        )
+    deadline = max(
+        claim.expires_at, claim.created_at + timedelta(minutes=claim_minutes(claim.bed, hold=False))
+    )
+    Claim.objects.filter(pk=claim.pk).update(case=case, expires_at=deadline)
+    Bed.objects.filter(pk=claim.bed_id).update(held_until=deadline)
+    cases.move_by_claim(
+        case,
+        CaseState.BED_GERESERVEERD,
+        user=user,
+        organisation=claim.organisation,
+        now=now,
+        reason=_("bed %(bed)s gereserveerd") % {"bed": claim.bed},
+    )
+    claim.refresh_from_db()
+    return claim
+
+
+@transaction.atomic
+def confirm(*, user: User, claim_id: int, now: datetime | None = None) -> Claim:
+    """The provider confirms the admission: the bed is occupied and the case placed."""
+    now = now or timezone.now()
+    claim = _load_claim(claim_id)
+    permissions.check(user, "reservering.beslissen", claim.bed)
+    _require_active(claim, now)
+    if claim.case_id is None:
+        raise errors.Conflict(_("Deze reservering heeft nog geen casus; koppel eerst de casus."))
+    _decide(claim, ClaimState.BEVESTIGD, user=user, now=now)
+    _set_bed(
+        claim.bed,
+        expect={"status": BedStatus.GERESERVEERD},
+        to=BedStatus.BEZET,
+        user=user,
+        reason=_("opname bevestigd"),
+        now=now,
+    )
+    Case.objects.filter(pk=claim.case_id).update(placed_bed=claim.bed)
+    cases.move_by_claim(
+        claim.case,
+        CaseState.GEPLAATST,
+        user=user,
+        now=now,
+        organisation=claim.bed.location.organisation,
+        reason=_("opgenomen op %(bed)s") % {"bed": claim.bed},
+    )
+    return claim
+
+
+@transaction.atomic
+def decline(*, user: User, claim_id: int, reason: str, now: datetime | None = None) -> Claim:
+    """The provider declines the admission, with a reason; the bed is free again."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise errors.InvalidInput(
+            _("Geef een reden voor de weigering."),
+            errors=[errors.FieldError("reden", _("Verplicht."))],
+        )
+    claim = _load_claim(claim_id)
+    permissions.check(user, "reservering.beslissen", claim.bed)
+    _require_active(claim, now)
+    _release(claim, ClaimState.GEWEIGERD, user=user, now=now, reason=reason.strip())
+    return claim
+
+
+@transaction.atomic
+def withdraw(*, user: User, claim_id: int, now: datetime | None = None) -> Claim:
+    """The claiming organisation lets go of the bed."""
+    now = now or timezone.now()
+    claim = _load_claim(claim_id)
+    permissions.check(user, "reservering.intrekken", claim)
+    _require_active(claim, now)
+    _release(claim, ClaimState.INGETROKKEN, user=user, now=now, reason=_("ingetrokken"))
+    return claim
+
+
+def withdraw_active_claims_of(*, case: Case, user: User, reason: str) -> None:
+    now = timezone.now()
+    for claim in Claim.objects.filter(case=case, state=ClaimState.ACTIEF).select_for_update():
+        _decide(claim, ClaimState.INGETROKKEN, user=user, now=now)
+        _set_bed(
+            claim.bed,
+            expect={"status": BedStatus.GERESERVEERD},
+            to=BedStatus.NIET_BEZET,
+            user=user,
+            reason=reason or _("casus geannuleerd"),
+            now=now,
+        )
+
+
+def _decide(claim: Claim, state: str, *, user, now: datetime, reason: str = "") -> bool:
+    decided = Claim.objects.filter(pk=claim.pk, state=ClaimState.ACTIEF).update(
+        state=state, decided_at=now, decided_by=user, decline_reason=reason[:200]
+    )
+    if decided:
+        claim.state, claim.decided_at, claim.decline_reason = state, now, reason[:200]
+    return bool(decided)
+
+
+def _release(claim: Claim, state: str, *, user, now: datetime, reason: str) -> None:
+    if not _decide(
+        claim, state, user=user, now=now, reason=reason if state == ClaimState.GEWEIGERD else ""
+    ):
+        return
+    _set_bed(
+        claim.bed,
+        expect={"status": BedStatus.GERESERVEERD},
+        to=BedStatus.NIET_BEZET,
+        user=user,
+        reason=reason,
+        now=now,
+    )
+    case = Case.objects.filter(pk=claim.case_id).first() if claim.case_id else None
+    if case is not None and case.state == CaseState.BED_GERESERVEERD:
+        cases.move_by_claim(
+            case,
+            CaseState.PLAATS_GEZOCHT,
+            user=user,
+            organisation=None,
+            now=now,
+            reason=_("reservering %(state)s: %(reason)s")
+            % {"state": ClaimState(state).label, "reason": reason},
+        )
+
+
+def _expire_claims(claims, *, now: datetime) -> int:
+    expired = 0
+    for claim in claims.filter(state=ClaimState.ACTIEF, expires_at__lte=now).select_related(
+        "bed", "case"
+    ):
+        with transaction.atomic():
+            _release(claim, ClaimState.VERLOPEN, user=None, now=now, reason=_("termijn verlopen"))
+            expired += claim.state == ClaimState.VERLOPEN
+    return expired
+
+
+def release_expired_for_bed(bed: Bed, *, now: datetime) -> int:
+    return _expire_claims(Claim.objects.filter(bed_id=bed.pk), now=now)
+
+
+def release_expired(*, now: datetime | None = None) -> int:
+    """Release every claim past its deadline (the periodic job). Returns how many."""
+    return _expire_claims(Claim.objects.all(), now=now or timezone.now())

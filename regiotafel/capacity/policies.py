@@ -1,0 +1,65 @@
+"""The capacity capability's actions and menu entries, registered with the foundation."""
+
+from django.utils.translation import gettext_lazy as _
+
+from regiotafel.core import navigation
+from regiotafel.core.models import Role
+from regiotafel.core.permissions import Scope, register
+
+V, T, C, A, B = (
+    Role.VERWIJZER,
+    Role.TRIAGIST,
+    Role.CAPACITEITSBEHEERDER,
+    Role.REGIO_ANALIST,
+    Role.BEHEERDER,
+)
+
+register(
+    "beschikbaarheid.bekijken",
+    roles={V, T, C, A},
+    scope=Scope.ANY,
+    description=_("de beschikbaarheid van bedden bekijken"),
+)
+register(
+    "bedden.bijwerken",
+    roles={C},
+    scope=Scope.OWN,
+    description=_("bedden en beschikbaarheid van een locatie bijwerken"),
+)
+register("bed.reserveren", roles={V, T}, scope=Scope.ANY, description=_("een bed reserveren"))
+register(
+    "reservering.intrekken",
+    roles={V, T},
+    scope=Scope.OWN,
+    description=_("een reservering van de eigen organisatie intrekken"),
+)
+register(
+    "reservering.beslissen",
+    roles={C},
+    scope=Scope.OWN,
+    description=_("een opname op een eigen bed bevestigen of weigeren"),
+)
+register("casus.aanmelden", roles={V}, scope=Scope.OWN, description=_("een casus aanmelden"))
+register(
+    "casus.bekijken",
+    roles={V, T, C},
+    scope=Scope.OWN,
+    personal_data=True,
+    description=_("een casus inzien"),
+)
+register(
+    "casus.behandelen",
+    roles={V, T},
+    scope=Scope.OWN,
+    description=_("de status van een casus wijzigen"),
+)
+register(
+    "capaciteit.rapportage",
+    roles={T, A, B},
+    scope=Scope.REGION,
+    description=_("de managementinformatie over capaciteit bekijken"),
+)
+
+navigation.register(
+    navigation.NavEntry("capaciteit", _("Beddenbord"), "capacity:board", "beschikbaarheid.bekijken")
+)
