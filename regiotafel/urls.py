@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from regiotafel.api import api
 from regiotafel.core import views as core_views
@@ -12,6 +12,7 @@ urlpatterns = [
     path("organisatie/kiezen/", core_views.switch_organisation, name="switch-organisation"),
     path("beheer/auditlog/", core_views.auditlog, name="auditlog"),
     path("beheer/auditlog/export.csv", core_views.auditlog_export, name="auditlog-export"),
+    path("capaciteit/", include("regiotafel.capacity.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -8,4 +8,8 @@ class CapacityConfig(AppConfig):
     verbose_name = _("Capaciteitscoördinatie")
 
     def ready(self) -> None:
-        from regiotafel.capacity import policies  # noqa: F401 - registers actions and navigation
+        from regiotafel.capacity import demo, home, policies  # noqa: F401 - they register
+        from regiotafel.core import demo as core_demo
+
+        if demo.seed not in core_demo.EXTENSIONS:
+            core_demo.EXTENSIONS.append(demo.seed)

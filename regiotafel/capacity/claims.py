@@ -317,3 +317,43 @@ def release_expired_for_bed(bed: Bed, *, now: datetime) -> int:
 def release_expired(*, now: datetime | None = None) -> int:
     """Release every claim past its deadline (the periodic job). Returns how many."""
     return _expire_claims(Claim.objects.all(), now=now or timezone.now())
+
+
+@transaction.atomic
+def reserve_at_location(
+    *,
+    user: User,
+    organisation: Organisation,
+    location_id: int,
+    bed_type_code: str,
+    target_group: str,
+    case: Case | None = None,
+    now: datetime | None = None,
+) -> Claim:
+    """Reserve any free bed of a type at a location (what a person picks on the board).
+
+    Tries the free beds one by one, so a bed taken a moment ago by someone else does not
+    make the whole request fail while another bed of the same kind is still free.
+    """
+    now = now or timezone.now()
+    from regiotafel.capacity.availability import free_now
+
+    candidates = (
+        Bed.objects.filter(
+            free_now(now),
+            location_id=location_id,
+            bed_type__code=bed_type_code,
+            target_group=target_group,
+        )
+        .order_by("label")
+        .values_list("pk", flat=True)[:10]
+    )
+    for bed_id in candidates:
+        try:
+            with transaction.atomic():
+                return reserve(
+                    user=user, organisation=organisation, bed_id=bed_id, case=case, now=now
+                )
+        except errors.Conflict:
+            continue
+    raise errors.Conflict(_("Op deze locatie is geen bed van dit type meer vrij."))

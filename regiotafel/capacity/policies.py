@@ -60,6 +60,10 @@ register(
     description=_("de managementinformatie over capaciteit bekijken"),
 )
 
-navigation.register(
-    navigation.NavEntry("capaciteit", _("Beddenbord"), "capacity:board", "beschikbaarheid.bekijken")
-)
+for key, label, url_name, action, order in [
+    ("capaciteit", _("Beddenbord"), "capacity:board", "beschikbaarheid.bekijken", 10),
+    ("casussen", _("Casussen"), "capacity:cases", "casus.bekijken", 11),
+    ("reserveringen", _("Reserveringen"), "capacity:claims", "casus.bekijken", 12),
+    ("bedden", _("Mijn bedden"), "capacity:beds", "bedden.bijwerken", 13),
+]:
+    navigation.register(navigation.NavEntry(key, label, url_name, action, order))

@@ -115,8 +115,25 @@ def seed(*, password: str | None = None) -> list[Login]:
     services.ensure_regions(names=_region_names())
     region = Region.objects.get(name=DEMO_REGION)
     services.import_municipalities(source=DATA_DIR / "zhn_municipalities.csv", region=region)
+    _seed_centres(region)
     organisations = _seed_organisations(region)
-    return [_seed_user(spec, organisations, password) for spec in USERS]
+    logins = [_seed_user(spec, organisations, password) for spec in USERS]
+    for extend in EXTENSIONS:
+        extend(region=region, organisations=organisations)
+    return logins
+
+
+# Capabilities add their demo data here (capacity: locations, beds, a day of activity).
+# Each is called with the demo region and its organisations by name, and must be idempotent.
+EXTENSIONS: list = []
+
+
+def _seed_centres(region: Region) -> None:
+    with (DATA_DIR / "zhn_municipality_centres.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            Municipality.objects.filter(region=region, cbs_code=row["gemeentecode"]).update(
+                latitude=float(row["breedtegraad"]), longitude=float(row["lengtegraad"])
+            )
 
 
 def _region_names() -> list[str]:

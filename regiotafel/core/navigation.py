@@ -22,6 +22,7 @@ class NavEntry:
     label: str
     url_name: str | None = None
     action: str | None = None  # the permission needed to see the link; None: every member
+    order: int = 100
 
 
 @dataclass(frozen=True)
@@ -42,23 +43,28 @@ def register(entry: NavEntry) -> None:
 
 def links_for(request) -> list[NavLink]:
     user = request.user
-    links = []
-    for entry in _entries.values():
-        if entry.url_name is None:
-            links.append(NavLink(entry.key, entry.label, None, False))
-            continue
-        if entry.action and not permissions.can(user, entry.action):
-            continue
-        url = reverse(entry.url_name)
-        current = request.path == url if url == "/" else request.path.startswith(url)
-        links.append(NavLink(entry.key, entry.label, url, current))
-    return links
+    visible = [
+        (entry, reverse(entry.url_name) if entry.url_name else None)
+        for entry in sorted(_entries.values(), key=lambda e: e.order)
+        if entry.url_name is None or not entry.action or permissions.can(user, entry.action)
+    ]
+    # The current page is the entry with the longest URL that the path starts with.
+    matching = [url for _entry, url in visible if url and _on_page(request.path, url)]
+    current = max(matching, key=len, default=None)
+    return [
+        NavLink(entry.key, entry.label, url, url is not None and url == current)
+        for entry, url in visible
+    ]
 
 
-register(NavEntry("home", _("Start"), "home"))
-register(NavEntry("capaciteit", _("Beddenbord")))
-register(NavEntry("wachtlijst", _("Wachtlijst")))
-register(NavEntry("zorgkloof", _("Zorgkloof")))
-register(NavEntry("portfolio", _("Portfolio")))
-register(NavEntry("plannen", _("Regioplannen")))
-register(NavEntry("auditlog", _("Auditlog"), "auditlog", "auditlog.bekijken"))
+def _on_page(path: str, url: str) -> bool:
+    return path == url if url == "/" else path.startswith(url)
+
+
+register(NavEntry("home", _("Start"), "home", order=0))
+register(NavEntry("capaciteit", _("Beddenbord"), order=10))
+register(NavEntry("wachtlijst", _("Wachtlijst"), order=20))
+register(NavEntry("zorgkloof", _("Zorgkloof"), order=30))
+register(NavEntry("portfolio", _("Portfolio"), order=40))
+register(NavEntry("plannen", _("Regioplannen"), order=50))
+register(NavEntry("auditlog", _("Auditlog"), "auditlog", "auditlog.bekijken", order=90))

@@ -19,7 +19,8 @@ from regiotafel.core.forms import AuditFilterForm
 from regiotafel.core.models import AuditAction, Role
 
 # What each role sees first on its home page: a panel per role, built by one function each.
-# Capabilities add to a role's panel by replacing or wrapping its builder.
+# A capability replaces a role's panel by registering a builder for the same role; a builder
+# may name its own template with a "template" key.
 HOME_PANELS: dict[str, callable] = {}
 
 
@@ -78,7 +79,8 @@ def home(request):
         for role in Role:
             if role in roles:
                 context = HOME_PANELS[role](request, organisation)
-                panels.append({"role": role, "template": f"core/home/{role.value}.html", **context})
+                template = context.pop("template", f"core/home/{role.value}.html")
+                panels.append({"role": role, "template": template, **context})
     return render(request, "core/home.html", {"panels": panels, "organisation": organisation})
 
 

@@ -26,7 +26,7 @@ def test_the_login_page_is_dutch_and_labels_its_fields(client):
 def test_a_referrer_sees_the_referrer_home_and_no_admin_links(cast, client):
     client.force_login(cast.referrer)
     page = client.get(reverse("home")).content.decode()
-    assert "Als verwijzer zoekt u een vrij kortdurend bed" in page
+    assert "Zoek een vrij bed" in page
     assert reverse("auditlog") not in page
     assert "Medewerkers van" not in page
 
@@ -50,18 +50,19 @@ def test_an_admin_sees_the_members_and_a_link_to_the_audit_log(cast, client):
 def test_capabilities_still_to_come_are_listed_but_not_linked(cast, client):
     client.force_login(cast.referrer)
     page = client.get(reverse("home")).content.decode()
-    assert "Beddenbord <small>(in ontwikkeling)</small>" in page
+    assert "Wachtlijst <small>(in ontwikkeling)</small>" in page
+    assert "Beddenbord <small>" not in page
 
 
 def test_a_person_with_two_organisations_can_switch_and_acts_for_the_chosen_one(cast, client):
     Membership.objects.create(user=cast.referrer, organisation=cast.neighbour, role=Role.BEHEERDER)
     client.force_login(cast.referrer)
-    assert "Als verwijzer" in client.get(reverse("home")).content.decode()
+    assert "Meld een casus aan" in client.get(reverse("home")).content.decode()
     client.post(reverse("switch-organisation"), {"organisatie": cast.neighbour.pk})
     page = client.get(reverse("home")).content.decode()
     assert "U werkt namens Zorggroep Duinrand" in page
     assert "Medewerkers van Zorggroep Duinrand" in page
-    assert "Als verwijzer" not in page
+    assert "Meld een casus aan" not in page
 
 
 def test_nobody_can_switch_to_an_organisation_they_do_not_work_for(cast, client):
