@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from regiotafel.capacity import beds, cases, claims
+from regiotafel.capacity import cases, claims
 from regiotafel.capacity.models import (
     Bed,
     BedStatus,
@@ -28,30 +28,103 @@ from regiotafel.core.models import Municipality, User
 
 # organisation, location, CBS code, street, postcode, phone, {bed type: (somatic, pg)}
 LOCATIONS = [
-    ("Rijnhof Ouderenzorg", "Rijnhof Leiden", "GM0546", "Rijnsburgerweg 10", "2334 BA",
-     "071-5170001", {"elv-laag": (8, 0), "elv-hoog": (10, 2), "elv-palliatief": (4, 0)}),
-    ("Rijnhof Ouderenzorg", "Rijnhof Oegstgeest", "GM0579", "Wilhelminapark 3", "2342 AE",
-     "071-5170002", {"wlz-crisis": (2, 4), "logeerzorg": (3, 2)}),
-    ("Zorggroep Duinrand", "Duinrand Noordwijk", "GM0575", "Duinweg 45", "2202 RD",
-     "071-3610001", {"elv-laag": (6, 0), "elv-hoog": (6, 0), "grz": (12, 0)}),
-    ("Katwijkse Zorgkring", "De Zorgkring Katwijk", "GM0537", "Zeeweg 12", "2224 CD",
-     "071-4010001", {"elv-hoog": (6, 2), "elv-palliatief": (3, 0), "wlz-crisis": (1, 3)}),
-    ("Groene Rijn Zorg", "Groene Rijn Alphen", "GM0484", "Hooftstraat 120", "2406 GL",
-     "0172-410001", {"elv-laag": (8, 0), "elv-hoog": (8, 2), "grz": (16, 0)}),
-    ("Groene Rijn Zorg", "Groene Rijn Roelofarendsveen", "GM1884", "Noordeinde 8", "2371 CR",
-     "071-3310001", {"logeerzorg": (3, 3), "wlz-crisis": (1, 2)}),
-    ("Zorgcentrum Zijlhoeve", "Zijlhoeve Leiderdorp", "GM0547", "Simon Smitweg 2", "2353 GA",
-     "071-5890001", {"elv-hoog": (6, 0), "elv-palliatief": (4, 0), "grz": (10, 0)}),
-    ("Bollenstreek Wonen en Zorg", "Bollenstreek Lisse", "GM0553", "Heereweg 300", "2161 BR",
-     "0252-410001", {"elv-laag": (6, 0), "elv-hoog": (4, 2), "logeerzorg": (2, 2)}),
-    ("Bollenstreek Wonen en Zorg", "Bollenstreek Hillegom", "GM0534", "Hoofdstraat 80", "2181 EN",
-     "0252-510001", {"wlz-crisis": (1, 2), "elv-palliatief": (2, 0)}),
-    ("Veenweide Zorg", "Veenweide Nieuwkoop", "GM0569", "Dorpsstraat 50", "2421 AB",
-     "0172-570001", {"elv-laag": (4, 0), "elv-hoog": (4, 0), "logeerzorg": (2, 1)}),
+    (
+        "Rijnhof Ouderenzorg",
+        "Rijnhof Leiden",
+        "GM0546",
+        "Rijnsburgerweg 10",
+        "2334 BA",
+        "071-5170001",
+        {"elv-laag": (8, 0), "elv-hoog": (10, 2), "elv-palliatief": (4, 0)},
+    ),
+    (
+        "Rijnhof Ouderenzorg",
+        "Rijnhof Oegstgeest",
+        "GM0579",
+        "Wilhelminapark 3",
+        "2342 AE",
+        "071-5170002",
+        {"wlz-crisis": (2, 4), "logeerzorg": (3, 2)},
+    ),
+    (
+        "Zorggroep Duinrand",
+        "Duinrand Noordwijk",
+        "GM0575",
+        "Duinweg 45",
+        "2202 RD",
+        "071-3610001",
+        {"elv-laag": (6, 0), "elv-hoog": (6, 0), "grz": (12, 0)},
+    ),
+    (
+        "Katwijkse Zorgkring",
+        "De Zorgkring Katwijk",
+        "GM0537",
+        "Zeeweg 12",
+        "2224 CD",
+        "071-4010001",
+        {"elv-hoog": (6, 2), "elv-palliatief": (3, 0), "wlz-crisis": (1, 3)},
+    ),
+    (
+        "Groene Rijn Zorg",
+        "Groene Rijn Alphen",
+        "GM0484",
+        "Hooftstraat 120",
+        "2406 GL",
+        "0172-410001",
+        {"elv-laag": (8, 0), "elv-hoog": (8, 2), "grz": (16, 0)},
+    ),
+    (
+        "Groene Rijn Zorg",
+        "Groene Rijn Roelofarendsveen",
+        "GM1884",
+        "Noordeinde 8",
+        "2371 CR",
+        "071-3310001",
+        {"logeerzorg": (3, 3), "wlz-crisis": (1, 2)},
+    ),
+    (
+        "Zorgcentrum Zijlhoeve",
+        "Zijlhoeve Leiderdorp",
+        "GM0547",
+        "Simon Smitweg 2",
+        "2353 GA",
+        "071-5890001",
+        {"elv-hoog": (6, 0), "elv-palliatief": (4, 0), "grz": (10, 0)},
+    ),
+    (
+        "Bollenstreek Wonen en Zorg",
+        "Bollenstreek Lisse",
+        "GM0553",
+        "Heereweg 300",
+        "2161 BR",
+        "0252-410001",
+        {"elv-laag": (6, 0), "elv-hoog": (4, 2), "logeerzorg": (2, 2)},
+    ),
+    (
+        "Bollenstreek Wonen en Zorg",
+        "Bollenstreek Hillegom",
+        "GM0534",
+        "Hoofdstraat 80",
+        "2181 EN",
+        "0252-510001",
+        {"wlz-crisis": (1, 2), "elv-palliatief": (2, 0)},
+    ),
+    (
+        "Veenweide Zorg",
+        "Veenweide Nieuwkoop",
+        "GM0569",
+        "Dorpsstraat 50",
+        "2421 AB",
+        "0172-570001",
+        {"elv-laag": (4, 0), "elv-hoog": (4, 0), "logeerzorg": (2, 1)},
+    ),
 ]
 OCCUPIED_SHARE = 0.8
-DECLINE_REASONS = ["Zorgzwaarte past niet bij de afdeling", "Isolatie nodig, geen kamer vrij",
-                   "Geen arts beschikbaar voor opname vandaag"]
+DECLINE_REASONS = [
+    "Zorgzwaarte past niet bij de afdeling",
+    "Isolatie nodig, geen kamer vrij",
+    "Geen arts beschikbaar voor opname vandaag",
+]
 
 
 def seed(*, region, organisations) -> None:
@@ -71,21 +144,32 @@ def _seed_beds(region, organisations, rng, now) -> None:
     planner = User.objects.filter(username="planner").first()
     for org, name, cbs, street, postcode, phone, counts in LOCATIONS:
         location = Location.objects.create(
-            organisation=organisations[org], name=name, municipality=centres[cbs],
-            street=street, postcode=postcode, city=centres[cbs].name, phone=phone,
-            confirmed_at=now - timedelta(minutes=rng.randint(5, 300)), confirmed_by=planner,
+            organisation=organisations[org],
+            name=name,
+            municipality=centres[cbs],
+            street=street,
+            postcode=postcode,
+            city=centres[cbs].name,
+            phone=phone,
+            confirmed_at=now - timedelta(minutes=rng.randint(5, 300)),
+            confirmed_by=planner,
         )
         for code, (somatic, pg) in counts.items():
             for group, count in ((TargetGroup.SOMATISCH, somatic), (TargetGroup.PG, pg)):
                 for i in range(count):
-                    status = BedStatus.BEZET if rng.random() < OCCUPIED_SHARE else \
-                        BedStatus.NIET_BEZET
-                    Bed.objects.create(location=location, bed_type=types[code], target_group=group,
-                                       label=f"{code.upper()}-{group[:2].upper()}-{i + 1:02d}",
-                                       status=status, status_changed_at=now - timedelta(days=1))
+                    status = (
+                        BedStatus.BEZET if rng.random() < OCCUPIED_SHARE else BedStatus.NIET_BEZET
+                    )
+                    Bed.objects.create(
+                        location=location,
+                        bed_type=types[code],
+                        target_group=group,
+                        label=f"{code.upper()}-{group[:2].upper()}-{i + 1:02d}",
+                        status=status,
+                        status_changed_at=now - timedelta(days=1),
+                    )
     # One location has not confirmed its availability for two days: the board flags it.
-    Location.objects.filter(name="Veenweide Nieuwkoop").update(
-        confirmed_at=now - timedelta(days=2))
+    Location.objects.filter(name="Veenweide Nieuwkoop").update(confirmed_at=now - timedelta(days=2))
 
 
 def _seed_day(organisations, rng, now) -> None:
@@ -93,10 +177,21 @@ def _seed_day(organisations, rng, now) -> None:
     triagist = User.objects.get(username="triagist")
     planner = User.objects.get(username="planner")
     gp = organisations["Huisartsenpost De LIMES"]
-    rijnhof_free = Bed.objects.filter(location__organisation=organisations["Rijnhof Ouderenzorg"],
-                                      status=BedStatus.NIET_BEZET).order_by("label")
-    stories = ["placed", "placed", "declined", "expired", "queued", "searching", "referred",
-               "placed_late", "queued", "reserved"]
+    rijnhof_free = Bed.objects.filter(
+        location__organisation=organisations["Rijnhof Ouderenzorg"], status=BedStatus.NIET_BEZET
+    ).order_by("label")
+    stories = [
+        "placed",
+        "placed",
+        "declined",
+        "expired",
+        "queued",
+        "searching",
+        "referred",
+        "placed_late",
+        "queued",
+        "reserved",
+    ]
     for hours_ago, story in zip(range(19, 0, -2), stories, strict=True):
         at = now - timedelta(hours=hours_ago)
         case = cases.register_case(user=referrer, organisation=gp, data=_case_data(rng))
@@ -110,28 +205,40 @@ def _play(story, case, free_beds, referrer, triagist, planner, gp, rng, at, now)
     if story in {"queued", "referred"}:
         cases.hand_over(user=referrer, case=case)
         if story == "referred":
-            cases.transition(user=triagist, organisation=case.handled_by, case=case,
-                             to=CaseState.DOORVERWEZEN,
-                             reason="Geen passend bed in de regio; geplaatst in Haaglanden.")
+            cases.transition(
+                user=triagist,
+                organisation=case.handled_by,
+                case=case,
+                to=CaseState.DOORVERWEZEN,
+                reason="Geen passend bed in de regio; geplaatst in Haaglanden.",
+            )
         return
     if story == "searching":
-        cases.transition(user=referrer, organisation=gp, case=case, to=CaseState.PLAATS_GEZOCHT,
-                         reason="Zelf verder zoeken")
+        cases.transition(
+            user=referrer,
+            organisation=gp,
+            case=case,
+            to=CaseState.PLAATS_GEZOCHT,
+            reason="Zelf verder zoeken",
+        )
         return
     bed = free_beds.filter(bed_type=case.bed_type).first() or free_beds.first()
     if bed is None:
         return
     claimed_at = at + timedelta(minutes=rng.randint(20, 90))
-    claim = claims.reserve(user=referrer, organisation=gp, bed_id=bed.pk, case=case,
-                           now=claimed_at)
+    claim = claims.reserve(user=referrer, organisation=gp, bed_id=bed.pk, case=case, now=claimed_at)
     if story in {"placed", "placed_late"}:
         decided = claimed_at + timedelta(minutes=rng.randint(15, 90))
         if story == "placed_late":
             Case.objects.filter(pk=case.pk).update(registered_at=at - timedelta(hours=30))
         claims.confirm(user=planner, claim_id=claim.pk, now=decided)
     elif story == "declined":
-        claims.decline(user=planner, claim_id=claim.pk, reason=rng.choice(DECLINE_REASONS),
-                       now=claimed_at + timedelta(minutes=30))
+        claims.decline(
+            user=planner,
+            claim_id=claim.pk,
+            reason=rng.choice(DECLINE_REASONS),
+            now=claimed_at + timedelta(minutes=30),
+        )
     elif story == "expired":
         claims.release_expired(now=claim.expires_at)
 
@@ -142,12 +249,14 @@ def _case_data(rng) -> dict:
         "geboortejaar": rng.randint(1928, 1950),
         "geslacht": rng.choice(["v", "v", "m"]),
         "gemeente": rng.choice(["GM0546", "GM0547", "GM0579", "GM0537", "GM0484", "GM0575"]),
-        "zorgvraag": rng.choice([
-            "Valpartij thuis, mobiliteit sterk afgenomen; tijdelijk 24-uurs toezicht nodig.",
-            "Na ziekenhuisopname (pneumonie) nog niet in staat om naar huis te gaan.",
-            "Mantelzorger acuut uitgevallen; cliënt kan niet alleen thuis blijven.",
-            "Palliatieve fase, wens om niet in het ziekenhuis te overlijden.",
-        ]),
+        "zorgvraag": rng.choice(
+            [
+                "Valpartij thuis, mobiliteit sterk afgenomen; tijdelijk 24-uurs toezicht nodig.",
+                "Na ziekenhuisopname (pneumonie) nog niet in staat om naar huis te gaan.",
+                "Mantelzorger acuut uitgevallen; cliënt kan niet alleen thuis blijven.",
+                "Palliatieve fase, wens om niet in het ziekenhuis te overlijden.",
+            ]
+        ),
         "urgentie": rng.choice(["spoed", "vandaag", "vandaag", "planbaar"]),
         "beddentype": rng.choice(["elv-hoog", "elv-hoog", "elv-laag", "elv-palliatief"]),
         "doelgroep": "somatisch",

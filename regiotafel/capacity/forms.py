@@ -30,8 +30,7 @@ class BoardFilterForm(forms.Form):
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["beddentype"].choices = [("", _("alle beddentypen"))] + [
-            (t.code, t.name)
-            for t in bed_types_for(region)
+            (t.code, t.name) for t in bed_types_for(region)
         ]
         if region is not None:
             self.fields["subregio"].queryset = region.subregions.all()
@@ -62,10 +61,7 @@ class CaseForm(forms.Form):
             Municipality.objects.filter(region=region) if region else Municipality.objects.all()
         )
         self.fields["gemeente"].choices = [(m.cbs_code, m.name) for m in municipalities]
-        self.fields["beddentype"].choices = [
-            (t.code, t.name)
-            for t in bed_types_for(region)
-        ]
+        self.fields["beddentype"].choices = [(t.code, t.name) for t in bed_types_for(region)]
 
 
 class TransitionForm(forms.Form):

@@ -21,19 +21,22 @@ def test_the_board_shows_free_beds_with_freshness_and_a_reserve_button(ward, cli
 
 def test_the_htmx_request_gets_only_the_table_fragment(ward, client):
     client.force_login(ward.referrer)
-    fragment = client.get(reverse("capacity:board"), {"beddentype": "elv-palliatief"},
-                          HTTP_HX_REQUEST="true").content.decode()
+    fragment = client.get(
+        reverse("capacity:board"), {"beddentype": "elv-palliatief"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert fragment.lstrip().startswith("<table>")
     assert "Rijnhof Leiden" in fragment and "Duinrand Katwijk" not in fragment
 
 
-def test_reserving_from_the_board_for_a_case_links_the_claim_and_opens_the_case(ward, client,
-                                                                                 new_case):
+def test_reserving_from_the_board_for_a_case_links_the_claim_and_opens_the_case(
+    ward, client, new_case
+):
     case = new_case()
     client.force_login(ward.referrer)
-    response = client.post(reverse("capacity:reserve", args=[ward.leiden.pk]),
-                           {"beddentype": "elv-hoog", "doelgroep": "somatisch",
-                            "casus": case.reference})
+    response = client.post(
+        reverse("capacity:reserve", args=[ward.leiden.pk]),
+        {"beddentype": "elv-hoog", "doelgroep": "somatisch", "casus": case.reference},
+    )
     assert response["Location"] == reverse("capacity:case", args=[case.reference])
     case.refresh_from_db()
     assert case.state == CaseState.BED_GERESERVEERD
@@ -58,8 +61,12 @@ def test_the_case_form_shows_dutch_errors_and_saves_nothing(ward, client):
 
 def test_the_planner_confirms_an_admission_from_the_claims_page(ward, client, new_case):
     case = new_case()
-    claim = claims.reserve(user=ward.referrer, organisation=ward.gp,
-                           bed_id=Bed.objects.filter(location=ward.leiden).first().pk, case=case)
+    claim = claims.reserve(
+        user=ward.referrer,
+        organisation=ward.gp,
+        bed_id=Bed.objects.filter(location=ward.leiden).first().pk,
+        case=case,
+    )
     client.force_login(ward.planner)
     page = client.get(reverse("capacity:claims")).content.decode()
     assert case.reference in page and "Opname bevestigen" in page
@@ -71,8 +78,11 @@ def test_the_planner_confirms_an_admission_from_the_claims_page(ward, client, ne
 def test_the_planner_changes_a_bed_status_inline_with_htmx(ward, client):
     bed = Bed.objects.filter(location=ward.leiden).first()
     client.force_login(ward.planner)
-    response = client.post(reverse("capacity:bed-status", args=[bed.pk]), {"status": "gesloten"},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        reverse("capacity:bed-status", args=[bed.pk]),
+        {"status": "gesloten"},
+        HTTP_HX_REQUEST="true",
+    )
     assert "Opgeslagen" in response.content.decode()
     bed.refresh_from_db()
     assert bed.status == "gesloten"

@@ -11,8 +11,10 @@ class Command(RegiotafelCommand):
         sub = parser.add_subparsers(dest="opdracht", required=True, title=_("opdrachten"))
         sub.add_parser(
             "vrijgeven",
-            help=_("Geef alle reserveringen vrij waarvan de termijn verstreken is (elke minuut "
-                   "draaien, bijvoorbeeld via cron of een systemd-timer)."),
+            help=_(
+                "Geef alle reserveringen vrij waarvan de termijn verstreken is (elke minuut "
+                "draaien, bijvoorbeeld via cron of een systemd-timer)."
+            ),
         )
 
     def handle(self, *args, opdracht, **options):
