@@ -152,7 +152,7 @@ def _seed_beds(region, organisations, rng, now) -> None:
             city=centres[cbs].name,
             phone=phone,
             confirmed_at=now - timedelta(minutes=rng.randint(5, 300)),
-            confirmed_by=planner,
+            confirmed_by=planner if org == "Rijnhof Ouderenzorg" else None,
         )
         for code, (somatic, pg) in counts.items():
             for group, count in ((TargetGroup.SOMATISCH, somatic), (TargetGroup.PG, pg)):
