@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from regiotafel.core.models import Municipality, Organisation, Region
+from regiotafel.core.models import Location, Municipality, Organisation, Region
 
 
 class TargetGroup(models.TextChoices):
@@ -100,51 +100,6 @@ class ClaimDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region}: {self.bed_type} {self.minutes} min"
-
-
-class Location(models.Model):
-    organisation = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="locations",
-        verbose_name=_("organisatie"),
-    )
-    name = models.CharField(_("naam"), max_length=200)
-    street = models.CharField(_("adres"), max_length=200, blank=True)
-    postcode = models.CharField(_("postcode"), max_length=7, blank=True)
-    city = models.CharField(_("plaats"), max_length=100, blank=True)
-    municipality = models.ForeignKey(
-        Municipality,
-        on_delete=models.PROTECT,
-        related_name="locations",
-        verbose_name=_("gemeente"),
-    )
-    phone = models.CharField(_("telefoon"), max_length=20, blank=True)
-    confirmed_at = models.DateTimeField(_("beschikbaarheid bevestigd op"), null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("bevestigd door"),
-    )
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("locatie")
-        verbose_name_plural = _("locaties")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def owner_organisation_id(self) -> int:
-        return self.organisation_id
-
-    @property
-    def owner_region_id(self) -> int:
-        return self.municipality.region_id
 
 
 class BedStatus(models.TextChoices):

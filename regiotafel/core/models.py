@@ -184,6 +184,54 @@ class Organisation(models.Model):
         return self.region_id
 
 
+class Location(models.Model):
+    """A site of an organisation: a nursing home, an ELV ward, a hospital location. Capacity
+    hangs beds on it; the shared waiting list uses it for clients' preferences."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="locations",
+        verbose_name=_("organisatie"),
+    )
+    name = models.CharField(_("naam"), max_length=200)
+    street = models.CharField(_("adres"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=7, blank=True)
+    city = models.CharField(_("plaats"), max_length=100, blank=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="locations",
+        verbose_name=_("gemeente"),
+    )
+    phone = models.CharField(_("telefoon"), max_length=20, blank=True)
+    confirmed_at = models.DateTimeField(_("beschikbaarheid bevestigd op"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bevestigd door"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("locatie")
+        verbose_name_plural = _("locaties")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def owner_organisation_id(self) -> int:
+        return self.organisation_id
+
+    @property
+    def owner_region_id(self) -> int:
+        return self.municipality.region_id
+
+
 class User(AbstractUser):
     """A person who logs in. What they may do comes from their memberships."""
 
