@@ -99,9 +99,11 @@ def _crash(request, exc):
 def _register_routers() -> None:
     from regiotafel.capacity.api import router as capacity_router
     from regiotafel.core.api import router as core_router
+    from regiotafel.waitlist.api import router as waitlist_router
 
     api.add_router("/", core_router)
     api.add_router("/", capacity_router)
+    api.add_router("/", waitlist_router)
 
 
 _register_routers()

@@ -114,19 +114,35 @@ def database_config(env: Mapping[str, str], *, data_dir: Path) -> dict:
 
 def secret_key(env: Mapping[str, str], *, data_dir: Path, embedded: bool) -> str:
     """SECRET_KEY from the environment; the embedded default keeps one in its data folder."""
-    value = env.get("SECRET_KEY", "").strip()
+    return _secret(env, "SECRET_KEY", data_dir=data_dir, embedded=embedded)
+
+
+def bsn_hash_key(env: Mapping[str, str], *, data_dir: Path, embedded: bool) -> bytes:
+    """BSN_HASH_KEY: the region's secret for the keyed hash of BSNs on the waiting list.
+
+    Changing it breaks the recognition of clients already on the list; keep it apart from
+    SECRET_KEY so that rotating one does not touch the other.
+    """
+    return _secret(env, "BSN_HASH_KEY", data_dir=data_dir, embedded=embedded).encode("utf-8")
+
+
+def _secret(env: Mapping[str, str], name: str, *, data_dir: Path, embedded: bool) -> str:
+    value = env.get(name, "").strip()
     if value:
         if len(value) < 32:
-            raise SettingsError(_noop("SECRET_KEY is te kort: gebruik minstens 32 tekens."))
+            raise SettingsError(
+                _noop("%(name)s is te kort: gebruik minstens 32 tekens.") % {"name": name}
+            )
         return value
     if not embedded:
         raise SettingsError(
             _noop(
-                "SECRET_KEY ontbreekt. Die is verplicht zodra DATABASE_URL is gezet; "
+                "%(name)s ontbreekt. Die is verplicht zodra DATABASE_URL is gezet; "
                 "alleen de ingebouwde SQLite-opstelling maakt er zelf een."
             )
+            % {"name": name}
         )
-    key_file = data_dir / "secret_key"
+    key_file = data_dir / name.lower()
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
         key_file.chmod(0o600)

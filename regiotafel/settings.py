@@ -16,6 +16,7 @@ DEBUG = config.env_bool(ENV, "DEBUG", default=False)
 DATABASES = {"default": config.database_config(ENV, data_dir=DATA_DIR)}
 EMBEDDED_DATABASE = not ENV.get("DATABASE_URL", "").strip()
 SECRET_KEY = config.secret_key(ENV, data_dir=DATA_DIR, embedded=EMBEDDED_DATABASE)
+BSN_HASH_KEY = config.bsn_hash_key(ENV, data_dir=DATA_DIR, embedded=EMBEDDED_DATABASE)
 ALLOWED_HOSTS = config.env_list(ENV, "ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = config.env_list(ENV, "CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "ninja",
     "regiotafel.core",
     "regiotafel.capacity",
+    "regiotafel.waitlist",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from regiotafel.api import api
+from regiotafel.core import charts
 from regiotafel.core import views as core_views
 
 urlpatterns = [
@@ -13,6 +14,8 @@ urlpatterns = [
     path("beheer/auditlog/", core_views.auditlog, name="auditlog"),
     path("beheer/auditlog/export.csv", core_views.auditlog_export, name="auditlog-export"),
     path("capaciteit/", include("regiotafel.capacity.urls")),
+    path("wachtlijst/", include("regiotafel.waitlist.urls")),
+    path("grafieken/plotly.js", charts.plotly_js, name="plotly-js"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -23,6 +23,7 @@ def settings_read_from_the_environment() -> set[str]:
     ).read_text()
     names = set(re.findall(r'env_\w+\(\s*ENV,\s*"([A-Z_]+)"', source))
     names |= set(re.findall(r'(?:env|ENV)\.get\("([A-Z_]+)"', source))
+    names |= set(re.findall(r'_secret\(\s*env,\s*"([A-Z_]+)"', source))
     return names
 
 

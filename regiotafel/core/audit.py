@@ -113,6 +113,31 @@ def record_read(
     return record(AuditAction.READ, obj, data_subject=data_subject, detail=detail, actor=actor)
 
 
+def record_reads(objects, *, detail: dict | None = None) -> int:
+    """Log that a page or list showed these people's data: one event per object, one insert."""
+    ctx = current()
+    actor, organisation = ctx.actor(), ctx.acting_organisation()
+    events = [
+        AuditEvent(
+            actor=actor,
+            actor_name=actor.get_username() if actor else "",
+            organisation=organisation,
+            organisation_name=organisation.name if organisation else "",
+            action=AuditAction.READ,
+            channel=ctx.channel,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            data_subject=data_subject_of(obj)[:200],
+            ip_address=ctx.ip_address,
+            detail=detail or {},
+        )
+        for obj in objects
+    ]
+    AuditEvent.objects.bulk_create(events)
+    return len(events)
+
+
 def data_subject_of(obj: models.Model) -> str:
     """Whose personal data an object holds: models name it with ``audit_data_subject``."""
     subject = getattr(obj, "audit_data_subject", None)

@@ -78,6 +78,7 @@ USERS = [
         (
             ("Regionaal Aanmeldpunt Zuid-Holland Noord", Role.BEHEERDER),
             ("Rijnhof Ouderenzorg", Role.BEHEERDER),
+            ("Zorgkantoor Zorg en Zekerheid", Role.BEHEERDER),
         ),
     ),
 ]

@@ -11,6 +11,7 @@ with :func:`register`, just as the built-in ones below do.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -36,6 +37,9 @@ class Policy:
     scope: Scope
     description: str  # Dutch, lazily translated: "U heeft geen toestemming voor: …"
     personal_data: bool = False  # loading such an object for this action is logged as a read
+    # Another way to be allowed, for rules a scope cannot say (e.g. "the care office of the
+    # object's region"): called as also(user, obj) and only after the role check failed.
+    also: Callable[..., bool] | None = None
 
 
 _policies: dict[str, Policy] = {}
@@ -43,10 +47,12 @@ _policies: dict[str, Policy] = {}
 ALL_ROLES = frozenset(Role)
 
 
-def register(action: str, *, roles, scope: Scope, description, personal_data=False) -> None:
+def register(
+    action: str, *, roles, scope: Scope, description, personal_data=False, also=None
+) -> None:
     if action in _policies:
         raise ValueError(f"action {action!r} is already registered")
-    _policies[action] = Policy(frozenset(roles), scope, description, personal_data)
+    _policies[action] = Policy(frozenset(roles), scope, description, personal_data, also)
 
 
 def policy(action: str) -> Policy:
@@ -68,8 +74,12 @@ def can(user, action: str, obj: models.Model | None = None) -> bool:
     rule = policy(action)
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser:
+    if user.is_superuser or _role_allows(user, rule, obj):
         return True
+    return rule.also is not None and bool(rule.also(user, obj))
+
+
+def _role_allows(user, rule: Policy, obj) -> bool:
     holding = [m for m in memberships_of(user) if m.role in rule.roles]
     if not holding:
         return False

@@ -94,3 +94,54 @@ def parse_int(
         )
         return None
     return int(cleaned)
+
+
+def read_table(source: Path | str | bytes, *, name: str | None = None) -> Table:
+    """A CSV or XLSX upload as a Table (XLSX: the first sheet; dates become JJJJ-MM-DD)."""
+    if isinstance(source, bytes):
+        raw, name = source, name or "upload"
+    else:
+        path = Path(source)
+        name = name or path.name
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise InvalidInput(
+                _("Bestand %(name)s is niet te lezen: %(reason)s")
+                % {"name": name, "reason": exc.strerror}
+            ) from None
+    if raw[:2] == b"PK":  # a zip container: XLSX
+        return _read_xlsx(raw, name)
+    return read_csv(raw, name=name)
+
+
+def _read_xlsx(raw: bytes, name: str) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(raw), read_only=True, data_only=True).worksheets[0]
+    except Exception:  # openpyxl raises many kinds for a broken file
+        raise InvalidInput(
+            _("Bestand %(name)s is geen leesbaar Excel-bestand (.xlsx).") % {"name": name}
+        ) from None
+    lines = sheet.iter_rows(values_only=True)
+    header = [str(c or "").strip().lower() for c in next(lines, ())]
+    if not any(header):
+        raise InvalidInput(_("Bestand %(name)s is leeg.") % {"name": name})
+    rows = []
+    for number, values in enumerate(lines, start=2):
+        cells = [_cell(v) for v in values][: len(header)]
+        cells += [""] * (len(header) - len(cells))
+        if any(cells):
+            rows.append((number, dict(zip(header, cells, strict=True))))
+    return Table(name=name, columns=header, rows=rows)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "date") and callable(value.date):  # datetime from a date cell
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()

@@ -77,6 +77,13 @@ def test_the_embedded_setup_keeps_a_generated_secret_key(tmp_path: Path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
 
 
+def test_the_bsn_hash_key_is_kept_apart_from_the_secret_key(tmp_path: Path):
+    bsn_key = config.bsn_hash_key({}, data_dir=tmp_path, embedded=True)
+    assert bsn_key.decode() != config.secret_key({}, data_dir=tmp_path, embedded=True)
+    with pytest.raises(SettingsError, match="BSN_HASH_KEY ontbreekt"):
+        config.bsn_hash_key({}, data_dir=tmp_path, embedded=False)
+
+
 def test_a_server_database_needs_an_explicit_secret_key(tmp_path: Path):
     with pytest.raises(SettingsError, match="SECRET_KEY ontbreekt"):
         config.secret_key({}, data_dir=tmp_path, embedded=False)

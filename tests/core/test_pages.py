@@ -50,7 +50,7 @@ def test_an_admin_sees_the_members_and_a_link_to_the_audit_log(cast, client):
 def test_capabilities_still_to_come_are_listed_but_not_linked(cast, client):
     client.force_login(cast.referrer)
     page = client.get(reverse("home")).content.decode()
-    assert "Wachtlijst <small>(in ontwikkeling)</small>" in page
+    assert "Zorgkloof <small>(in ontwikkeling)</small>" in page
     assert "Beddenbord <small>" not in page
 
 

@@ -1,0 +1,90 @@
+"""Waiting-list resources of the API. Identities only for those who may see them; every
+client read is logged; figures for analysts are suppressed below 5."""
+
+from datetime import date
+
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from regiotafel import errors
+from regiotafel.core import audit, permissions
+from regiotafel.core.acting import acting_organisation
+from regiotafel.waitlist import reports
+from regiotafel.waitlist.models import Client, RegistrationState
+from regiotafel.waitlist.visibility import visible_registrations
+
+router = Router(tags=["wachtlijst"])
+
+
+class RegistrationOut(Schema):
+    id: int
+    client_id: int
+    dossierhouder: str = Field(alias="provider.name")
+    klantnummer: str = Field(alias="external_id")
+    zorgprofiel: str = Field(alias="care_profile")
+    doelgroep: str = Field(alias="target_group")
+    wachtstatus: str = Field(alias="status")
+    statusdatum: date = Field(alias="status_date")
+    indicatiedatum: date = Field(alias="indication_date")
+    stand: str = Field(alias="state")
+
+
+class ClientOut(Schema):
+    id: int
+    achternaam: str = Field(alias="surname")
+    voorletters: str = Field(alias="initials")
+    geboortedatum: date = Field(alias="birth_date")
+    postcode: str
+    bsn_bekend: bool
+    inschrijvingen: list[RegistrationOut]
+
+    @staticmethod
+    def resolve_bsn_bekend(client) -> bool:
+        return bool(client.bsn_hash)
+
+    @staticmethod
+    def resolve_inschrijvingen(client) -> list:
+        return list(client.registrations.select_related("provider"))
+
+
+@router.get(
+    "/inschrijvingen",
+    response=list[RegistrationOut],
+    summary="Wachtende inschrijvingen van cliënten die ik mag zien",
+)
+@paginate(LimitOffsetPagination)
+def registration_list(request):
+    permissions.check(request.user, "wachtlijst.client.bekijken")
+    return (
+        visible_registrations(request.user)
+        .filter(state=RegistrationState.OPEN)
+        .select_related("provider")
+        .order_by("pk")
+    )
+
+
+@router.get(
+    "/clienten/{client_id}",
+    response=ClientOut,
+    summary="Eén cliënt met alle inschrijvingen (wordt gelogd)",
+)
+def client_detail(request, client_id: int):
+    return permissions.get_for(request.user, "wachtlijst.client.bekijken", Client, pk=client_id)
+
+
+@router.get(
+    "/wachtlijstcijfers",
+    response=dict,
+    summary="Managementinformatie van de regio (kleine aantallen onderdrukt)",
+)
+def figures(request):
+    organisation = acting_organisation(request)
+    if organisation is None:
+        raise errors.PermissionDenied(_("U werkt niet namens een organisatie."))
+    permissions.check(request.user, "wachtlijst.cijfers", organisation.region)
+    data = reports.figures(region=organisation.region)
+    audit.record("export", organisation.region, detail={"soort": "wachtlijstcijfers"})
+    if permissions.can(request.user, "wachtlijst.client.bekijken"):
+        return data.__dict__
+    return reports.suppressed(data)

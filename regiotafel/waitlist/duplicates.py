@@ -1,0 +1,143 @@
+"""Finding, reviewing, merging and un-merging probable duplicate clients.
+
+The same BSN is the same person (recognised at import, no review needed). Without a BSN,
+``refresh_candidates`` proposes pairs above the similarity threshold; a person merges or
+rejects each. A merge keeps everything needed to undo it.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from regiotafel import errors
+from regiotafel.core import permissions
+from regiotafel.core.models import User
+from regiotafel.waitlist import identity
+from regiotafel.waitlist.models import (
+    CandidateState,
+    Client,
+    DuplicateCandidate,
+    Merge,
+    Registration,
+    RegistrationState,
+)
+
+
+def _identities():
+    live = Client.objects.filter(
+        merged_into__isnull=True, registrations__state=RegistrationState.OPEN
+    ).distinct()
+    for pk, surname, initials, born, postcode, gender, bsn_hash in live.values_list(
+        "pk", "surname", "initials", "birth_date", "postcode", "gender", "bsn_hash"
+    ):
+        yield identity.Identity(pk, surname, initials, born, postcode, gender), bsn_hash
+
+
+def refresh_candidates(*, client_ids: list[int] | None = None) -> int:
+    """Propose new probable duplicates (for the given clients, or all). Returns how many."""
+    people, hashes = [], {}
+    for person, bsn_hash in _identities():
+        people.append(person)
+        hashes[person.key] = bsn_hash
+    wanted = set(client_ids) if client_ids is not None else None
+    known = set(DuplicateCandidate.objects.values_list("client_a_id", "client_b_id"))
+    new = [
+        DuplicateCandidate(client_a_id=m.a, client_b_id=m.b, score=m.score, reasons=list(m.reasons))
+        for m in identity.probable_duplicates(people)
+        if (wanted is None or m.a in wanted or m.b in wanted)
+        and (m.a, m.b) not in known
+        and not (hashes[m.a] and hashes[m.b])  # two different BSNs: two different people
+    ]
+    DuplicateCandidate.objects.bulk_create(new, batch_size=1000)
+    return len(new)
+
+
+def _open_candidate(candidate_id: int, user: User) -> DuplicateCandidate:
+    candidate = DuplicateCandidate.objects.select_for_update().filter(pk=candidate_id).first()
+    if candidate is None:
+        raise errors.NotFound(_("Mogelijke dubbele inschrijving niet gevonden."))
+    permissions.check(user, "wachtlijst.ontdubbelen", candidate)
+    if candidate.state != CandidateState.OPEN:
+        raise errors.Conflict(
+            _("Deze mogelijke dubbele is al beoordeeld (%(state)s).")
+            % {"state": candidate.get_state_display()}
+        )
+    return candidate
+
+
+@transaction.atomic
+def merge(*, user: User, candidate_id: int, keep: int | None = None) -> Merge:
+    """Merge two clients into one: the registrations of one move to the other."""
+    candidate = _open_candidate(candidate_id, user)
+    pair = {candidate.client_a_id, candidate.client_b_id}
+    survivor_id = keep if keep in pair else candidate.client_a_id
+    survivor = Client.objects.select_for_update().get(pk=survivor_id)
+    merged = Client.objects.select_for_update().get(pk=(pair - {survivor_id}).pop())
+    if survivor.merged_into_id or merged.merged_into_id:
+        raise errors.Conflict(_("Een van beide cliënten is intussen al samengevoegd."))
+    if survivor.bsn_hash and merged.bsn_hash:
+        raise errors.Conflict(_("Beide cliënten hebben een ander BSN; dit zijn twee personen."))
+    moved = list(merged.registrations.values_list("pk", flat=True))
+    Registration.objects.filter(pk__in=moved).update(client=survivor)
+    moved_hash = bool(merged.bsn_hash)
+    if moved_hash:
+        survivor.bsn_hash, merged.bsn_hash = merged.bsn_hash, None
+        merged.save(update_fields=["bsn_hash"])
+        survivor.save(update_fields=["bsn_hash"])
+    merged.merged_into = survivor
+    merged.save(update_fields=["merged_into"])
+    _decide(candidate, CandidateState.MERGED, user)
+    return Merge.objects.create(
+        survivor=survivor,
+        merged=merged,
+        candidate=candidate,
+        moved_registrations=moved,
+        moved_bsn_hash=moved_hash,
+        by=user,
+    )
+
+
+@transaction.atomic
+def reject(*, user: User, candidate_id: int, note: str = "") -> DuplicateCandidate:
+    """Record that the two are different people; the pair is not proposed again."""
+    candidate = _open_candidate(candidate_id, user)
+    candidate.note = note[:300]
+    _decide(candidate, CandidateState.REJECTED, user)
+    return candidate
+
+
+@transaction.atomic
+def undo(*, user: User, merge_id: int) -> Merge:
+    """Split a merge again: each registration goes back to the client it came from."""
+    found = (
+        Merge.objects.select_for_update()
+        .select_related("survivor", "merged")
+        .filter(pk=merge_id)
+        .first()
+    )
+    if found is None:
+        raise errors.NotFound(_("Samenvoeging niet gevonden."))
+    permissions.check(user, "wachtlijst.ontdubbelen", found.survivor)
+    if found.undone_at:
+        raise errors.Conflict(_("Deze samenvoeging is al ongedaan gemaakt."))
+    survivor, merged = found.survivor, found.merged
+    Registration.objects.filter(pk__in=found.moved_registrations).update(client=merged)
+    if found.moved_bsn_hash:
+        merged.bsn_hash, survivor.bsn_hash = survivor.bsn_hash, None
+        survivor.save(update_fields=["bsn_hash"])
+    merged.merged_into = None
+    merged.save(update_fields=["merged_into", "bsn_hash"])
+    if found.candidate_id:
+        DuplicateCandidate.objects.filter(pk=found.candidate_id).update(
+            state=CandidateState.OPEN, reviewed_by=None, reviewed_at=None
+        )
+    found.undone_by, found.undone_at = user, timezone.now()
+    found.save(update_fields=["undone_by", "undone_at"])
+    return found
+
+
+def _decide(candidate: DuplicateCandidate, state: str, user: User) -> None:
+    candidate.state, candidate.reviewed_by, candidate.reviewed_at = state, user, timezone.now()
+    candidate.save(update_fields=["state", "reviewed_by", "reviewed_at", "note"])

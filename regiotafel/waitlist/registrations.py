@@ -1,0 +1,379 @@
+"""Importing a provider's waiting list: every row checked, nothing half-written.
+
+The columns are documented in docs/waitlist.md; ``TEMPLATE_COLUMNS`` is the template a
+provider downloads. A row is matched on (provider, klantnummer), so importing the same file
+again changes nothing. A BSN is checked (elfproef) and only its keyed hash is kept: the same
+BSN from two providers is one client at once. Without a BSN a new client is made and the
+duplicate finder proposes matches for a person to review.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from regiotafel import errors
+from regiotafel.core import permissions, tabular
+from regiotafel.core.models import Location, Municipality, Organisation, User
+from regiotafel.waitlist import duplicates, identity
+from regiotafel.waitlist.models import (
+    CareProfile,
+    Client,
+    Preference,
+    Registration,
+    StatusChange,
+    TargetGroup,
+    WaitingStatus,
+)
+
+TEMPLATE_COLUMNS = [
+    "klantnummer",
+    "bsn",
+    "achternaam",
+    "voorletters",
+    "geboortedatum",
+    "geslacht",
+    "postcode",
+    "woongemeente",
+    "zorgprofiel",
+    "doelgroep",
+    "wachtstatus",
+    "statusdatum",
+    "statusreden",
+    "indicatiedatum",
+    "voorkeur_1",
+    "voorkeur_2",
+    "voorkeur_3",
+]
+REQUIRED = [
+    "klantnummer",
+    "achternaam",
+    "geboortedatum",
+    "woongemeente",
+    "zorgprofiel",
+    "doelgroep",
+    "wachtstatus",
+    "statusdatum",
+    "indicatiedatum",
+]
+EXAMPLE_ROW = [
+    "K-0001",
+    "",
+    "Jansen",
+    "A.M.",
+    "1936-04-12",
+    "v",
+    "2334 AB",
+    "GM0546",
+    "VV5",
+    "pg",
+    "actief",
+    "2026-09-01",
+    "",
+    "2026-08-15",
+    "Rijnhof Leiden",
+    "",
+    "",
+]
+STATUS_WORDS = {
+    **{s.value: s.value for s in WaitingStatus},
+    **{s.label.lower(): s.value for s in WaitingStatus},
+}
+PROFILES = {p.value.lower(): p.value for p in CareProfile}
+POSTCODE = re.compile(r"^\d{4}\s?[A-Za-z]{2}$")
+GENDERS = {"v": "v", "m": "m", "x": "x", "o": "o", "": ""}
+
+
+@dataclass
+class Row:
+    number: int
+    values: dict[str, str]
+    problems: list[errors.FieldError] = field(default_factory=list)
+    clean: dict = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Row] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+
+    def rejected_csv(self) -> str:
+        """The rejected rows with a column 'fouten', to correct and upload again."""
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow([*self.columns, "fouten"])
+        for row in self.rejected:
+            writer.writerow(
+                [row.values.get(c, "") for c in self.columns]
+                + ["; ".join(f"{p.field}: {p.message}" for p in row.problems)]
+            )
+        return out.getvalue()
+
+
+def template_csv() -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(TEMPLATE_COLUMNS)
+    writer.writerow(EXAMPLE_ROW)
+    return out.getvalue()
+
+
+def import_registrations(
+    *, user: User | None, provider: Organisation, source, name=None, valid_only: bool = False
+) -> ImportReport:
+    """Import a CSV/XLSX list for a provider. Any bad row: nothing is written, unless
+    ``valid_only``, in which case the valid rows are written and the rest reported."""
+    if user is not None:
+        permissions.check(user, "wachtlijst.beheren", provider)
+    table = tabular.read_table(source, name=name)
+    tabular.require_columns(table, REQUIRED)
+    rows = _validate(table, provider)
+    rejected = [row for row in rows if row.problems]
+    if rejected and not valid_only:
+        raise errors.InvalidInput(
+            _("Bestand %(name)s: %(bad)s van %(total)s rijen kloppen niet; er is niets ingelezen.")
+            % {"name": table.name, "bad": len(rejected), "total": len(rows)},
+            errors=[p for row in rejected for p in row.problems],
+        )
+    report = ImportReport(rejected=rejected, columns=table.columns)
+    _write([row for row in rows if not row.problems], provider, user, report)
+    return report
+
+
+def _validate(table, provider) -> list[Row]:
+    municipalities = dict(Municipality.objects.values_list("cbs_code", "pk"))
+    locations = {
+        name.lower(): pk
+        for name, pk in Location.objects.filter(
+            organisation__region_id=provider.region_id
+        ).values_list("name", "pk")
+    }
+    rows, seen = [], {}
+    for number, values in table.rows:
+        row = Row(number, values)
+        _check(row, municipalities, locations)
+        number_in_file = values.get("klantnummer", "")
+        if number_in_file in seen:
+            row.problems.append(
+                errors.FieldError(
+                    "klantnummer",
+                    _("staat ook al in rij %(row)s") % {"row": seen[number_in_file]},
+                    number,
+                )
+            )
+        seen.setdefault(number_in_file, number)
+        rows.append(row)
+    return rows
+
+
+def _check(row: Row, municipalities, locations) -> None:
+    v, clean, n = row.values, row.clean, row.number
+
+    def bad(name: str, message: str) -> None:
+        row.problems.append(errors.FieldError(name, message, n))
+
+    for name in REQUIRED:
+        if not v.get(name, "").strip():
+            bad(name, _("is verplicht"))
+    clean["external_id"] = v.get("klantnummer", "").strip()
+    bsn = identity.normalise_bsn(v.get("bsn", ""))
+    if bsn and not identity.bsn_is_valid(bsn):
+        bad("bsn", _("is geen geldig BSN (elfproef)"))
+    clean["bsn"] = bsn
+    clean["surname"] = v.get("achternaam", "").strip()
+    clean["initials"] = v.get("voorletters", "").strip()
+    clean["gender"] = GENDERS.get(v.get("geslacht", "").strip().lower())
+    if clean["gender"] is None:
+        bad("geslacht", _("kies v, m, x of o"))
+    postcode = v.get("postcode", "").strip().upper()
+    if postcode and not POSTCODE.match(postcode):
+        bad("postcode", _("%(value)r is geen postcode (1234 AB)") % {"value": postcode})
+    clean["postcode"] = postcode
+    for column, key in [
+        ("geboortedatum", "birth_date"),
+        ("statusdatum", "status_date"),
+        ("indicatiedatum", "indication_date"),
+    ]:
+        clean[key] = _date(v.get(column, ""), column, bad)
+    municipality = v.get("woongemeente", "").strip().upper()
+    if municipality and municipality not in municipalities:
+        bad(
+            "woongemeente",
+            _("%(value)r is geen bekende CBS-gemeentecode") % {"value": municipality},
+        )
+    clean["municipality_id"] = municipalities.get(municipality)
+    _choice(v, clean, bad, "zorgprofiel", "care_profile", PROFILES, _("kies VV4 t/m VV10"))
+    _choice(
+        v,
+        clean,
+        bad,
+        "doelgroep",
+        "target_group",
+        {t.value: t.value for t in TargetGroup},
+        _("kies somatisch of pg"),
+    )
+    _choice(
+        v,
+        clean,
+        bad,
+        "wachtstatus",
+        "status",
+        STATUS_WORDS,
+        _("kies urgent, actief, voorkeur of voorzorg"),
+    )
+    clean["status_reason"] = v.get("statusreden", "").strip()[:200]
+    clean["preferences"] = []
+    for rank in (1, 2, 3):
+        wanted = v.get(f"voorkeur_{rank}", "").strip()
+        if wanted and wanted.lower() not in locations:
+            bad(
+                f"voorkeur_{rank}",
+                _("locatie %(name)r bestaat niet in deze regio") % {"name": wanted},
+            )
+        elif wanted:
+            clean["preferences"].append(locations[wanted.lower()])
+
+
+def _choice(values, clean, bad, column, key, allowed, message) -> None:
+    raw = values.get(column, "").strip().lower()
+    clean[key] = allowed.get(raw)
+    if raw and clean[key] is None:
+        bad(column, message)
+
+
+def _date(raw: str, column: str, bad) -> date | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    for pattern in (r"(\d{4})-(\d{1,2})-(\d{1,2})$", r"(\d{1,2})-(\d{1,2})-(\d{4})$"):
+        match = re.match(pattern, raw.replace("/", "-"))
+        if match:
+            parts = [int(p) for p in match.groups()]
+            year, month, day = parts if pattern.startswith(r"(\d{4})") else parts[::-1]
+            try:
+                return date(year, month, day)
+            except ValueError:
+                break
+    bad(column, _("%(value)r is geen datum (JJJJ-MM-DD of DD-MM-JJJJ)") % {"value": raw})
+    return None
+
+
+@transaction.atomic
+def _write(rows: list[Row], provider: Organisation, user, report: ImportReport) -> None:
+    key = settings.BSN_HASH_KEY
+    existing = {
+        r.external_id: r
+        for r in Registration.objects.filter(
+            provider=provider, external_id__in=[row.clean["external_id"] for row in rows]
+        )
+        .select_related("client")
+        .prefetch_related("preferences")
+    }
+    touched: list[int] = []
+    for row in rows:
+        c = row.clean
+        bsn_hash = identity.hash_bsn(c["bsn"], key=key) if c["bsn"] else None
+        registration = existing.get(c["external_id"])
+        if registration is None:
+            client = _client_for(c, bsn_hash)
+            registration = _create(client, provider, c, user)
+            report.created += 1
+        elif _update(registration, c, bsn_hash, user):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+            continue
+        touched.append(registration.client_id)
+    if touched:
+        duplicates.refresh_candidates(client_ids=touched)
+
+
+def _client_for(c: dict, bsn_hash: str | None) -> Client:
+    identity_fields = {k: c[k] for k in ("surname", "initials", "birth_date", "gender", "postcode")}
+    if bsn_hash:
+        client, _created = Client.objects.get_or_create(bsn_hash=bsn_hash, defaults=identity_fields)
+        while client.merged_into_id:
+            client = client.merged_into
+        return client
+    return Client.objects.create(**identity_fields)
+
+
+REGISTRATION_FIELDS = (
+    "care_profile",
+    "target_group",
+    "status",
+    "status_date",
+    "status_reason",
+    "indication_date",
+    "municipality_id",
+)
+
+
+def _create(client: Client, provider: Organisation, c: dict, user) -> Registration:
+    registration = Registration.objects.create(
+        client=client,
+        provider=provider,
+        external_id=c["external_id"],
+        **{k: c[k] for k in REGISTRATION_FIELDS},
+    )
+    StatusChange.objects.create(
+        registration=registration,
+        to_status=c["status"],
+        status_date=c["status_date"],
+        reason=c["status_reason"],
+        by=user,
+    )
+    Preference.objects.bulk_create(
+        Preference(registration=registration, location_id=loc, rank=rank)
+        for rank, loc in enumerate(c["preferences"], start=1)
+    )
+    return registration
+
+
+def _update(registration: Registration, c: dict, bsn_hash: str | None, user) -> bool:
+    changed = [k for k in REGISTRATION_FIELDS if getattr(registration, k) != c[k]]
+    preferences = [p.location_id for p in registration.preferences.all()]
+    client = registration.client
+    identity_changed = [
+        k
+        for k in ("surname", "initials", "birth_date", "gender", "postcode")
+        if getattr(client, k) != c[k]
+    ]
+    new_hash = bsn_hash and client.bsn_hash != bsn_hash
+    if not (changed or identity_changed or new_hash or preferences != c["preferences"]):
+        return False
+    if "status" in changed or "status_date" in changed:
+        StatusChange.objects.create(
+            registration=registration,
+            from_status=registration.status,
+            to_status=c["status"],
+            status_date=c["status_date"],
+            reason=c["status_reason"],
+            by=user,
+        )
+    for k in changed:
+        setattr(registration, k, c[k])
+    if new_hash:
+        registration.client = _client_for(c, bsn_hash)
+    registration.save()
+    if identity_changed and not new_hash:
+        for k in identity_changed:
+            setattr(client, k, c[k])
+        client.save()
+    if preferences != c["preferences"]:
+        registration.preferences.all().delete()
+        Preference.objects.bulk_create(
+            Preference(registration=registration, location_id=loc, rank=rank)
+            for rank, loc in enumerate(c["preferences"], start=1)
+        )
+    return True

@@ -1,0 +1,302 @@
+"""Pages of the shared waiting list. Thin: access and logging go through the services."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from regiotafel import errors
+from regiotafel.core import audit, charts, permissions
+from regiotafel.core.acting import acting_organisation, memberships_of
+from regiotafel.core.models import Location, Organisation
+from regiotafel.waitlist import duplicates, exports, placement, registrations, reports
+from regiotafel.waitlist.forms import ImportForm, ListFilterForm
+from regiotafel.waitlist.models import (
+    CandidateState,
+    Client,
+    DuplicateCandidate,
+    Merge,
+    OfferState,
+    PlacementOffer,
+    RegistrationState,
+    WaitingStatus,
+)
+from regiotafel.waitlist.policies import care_office_regions
+from regiotafel.waitlist.visibility import visible_registrations
+
+REJECTED_SESSION_KEY = "wachtlijst_afgekeurd"
+
+
+def _sees_identities(user) -> bool:
+    return permissions.can(user, "wachtlijst.client.bekijken")
+
+
+@login_required
+def waiting_list(request):
+    if not _sees_identities(request.user):
+        return redirect("waitlist:figures")
+    form = ListFilterForm(request.GET or None)
+    found = visible_registrations(request.user).filter(state=RegistrationState.OPEN)
+    if form.is_valid() and form.cleaned_data.get("wachtstatus"):
+        found = found.filter(status=form.cleaned_data["wachtstatus"])
+    if form.is_valid() and form.cleaned_data.get("zoek"):
+        term = form.cleaned_data["zoek"]
+        found = found.filter(Q(client__surname__icontains=term) | Q(external_id__iexact=term))
+    found = (
+        found.select_related("client", "provider", "municipality")
+        .annotate(
+            files=Count(
+                "client__registrations",
+                filter=Q(client__registrations__state=RegistrationState.OPEN),
+            )
+        )
+        .order_by("status", "indication_date", "pk")
+    )
+    page = Paginator(found, 50).get_page(request.GET.get("pagina"))
+    audit.record_reads([r.client for r in page], detail={"pagina": "wachtlijst"})
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    return render(
+        request, "waitlist/list.html", {"page": page, "form": form, "query": query.urlencode()}
+    )
+
+
+@login_required
+def client_detail(request, client_id: int):
+    client = permissions.get_for(request.user, "wachtlijst.client.bekijken", Client, pk=client_id)
+    files = client.registrations.select_related("provider", "municipality").prefetch_related(
+        "preferences__location", "status_changes"
+    )
+    return render(
+        request,
+        "waitlist/client.html",
+        {
+            "client": client,
+            "registrations": files,
+            "merged": client.merged_clients.all(),
+        },
+    )
+
+
+def _import_providers(user) -> list[Organisation]:
+    """The providers whose list this user may import: their own, or the region's (care office)."""
+    mine = {m.organisation_id for m in memberships_of(user)}
+    found = Organisation.objects.filter(type="vvt").filter(
+        Q(pk__in=mine) | Q(region__in=care_office_regions(user))
+    )
+    return [o for o in found.order_by("name") if permissions.can(user, "wachtlijst.beheren", o)]
+
+
+@login_required
+def import_page(request):
+    providers = _import_providers(request.user)
+    if not providers:
+        raise errors.PermissionDenied(_("U beheert geen wachtlijst van een aanbieder."))
+    form = ImportForm(request.POST or None, request.FILES or None, providers=providers)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        provider = next(p for p in providers if str(p.pk) == form.cleaned_data["aanbieder"])
+        upload = form.cleaned_data["bestand"]
+        try:
+            report = registrations.import_registrations(
+                user=request.user,
+                provider=provider,
+                source=upload.read(),
+                name=upload.name,
+                valid_only=form.cleaned_data["alleen_geldige"],
+            )
+        except errors.InvalidInput as exc:
+            return render(
+                request, "waitlist/import.html", {"form": form, "failure": exc}, status=422
+            )
+        request.session[REJECTED_SESSION_KEY] = report.rejected_csv() if report.rejected else ""
+    return render(request, "waitlist/import.html", {"form": form, "report": report})
+
+
+@login_required
+def rejected_rows(request):
+    body = request.session.get(REJECTED_SESSION_KEY) or ""
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="afgekeurde-rijen.csv"'
+    return response
+
+
+def template_csv(request):
+    response = HttpResponse(registrations.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="wachtlijst-sjabloon.csv"'
+    return response
+
+
+@login_required
+def duplicate_list(request):
+    if not permissions.can(request.user, "wachtlijst.ontdubbelen"):
+        raise errors.PermissionDenied(_("U beoordeelt geen dubbele inschrijvingen."))
+    candidates = [
+        c
+        for c in DuplicateCandidate.objects.filter(state=CandidateState.OPEN).select_related(
+            "client_a", "client_b"
+        )[:200]
+        if permissions.can(request.user, "wachtlijst.ontdubbelen", c)
+    ][:50]
+    merges = [
+        m
+        for m in Merge.objects.filter(undone_at__isnull=True).select_related(
+            "survivor", "merged", "by"
+        )[:50]
+        if permissions.can(request.user, "wachtlijst.ontdubbelen", m.survivor)
+    ]
+    audit.record_reads(
+        [c for pair in candidates for c in (pair.client_a, pair.client_b)],
+        detail={"pagina": "dubbelen"},
+    )
+    return render(request, "waitlist/duplicates.html", {"candidates": candidates, "merges": merges})
+
+
+@login_required
+@require_POST
+def duplicate_action(request, candidate_id: int, action: str):
+    try:
+        if action == "samenvoegen":
+            keep = request.POST.get("behoud")
+            duplicates.merge(
+                user=request.user,
+                candidate_id=candidate_id,
+                keep=int(keep) if keep and keep.isdigit() else None,
+            )
+            messages.success(request, _("Samengevoegd. U kunt dit hieronder ongedaan maken."))
+        elif action == "afwijzen":
+            duplicates.reject(
+                user=request.user,
+                candidate_id=candidate_id,
+                note=request.POST.get("toelichting", ""),
+            )
+            messages.success(request, _("Vastgelegd: dit zijn twee verschillende personen."))
+    except errors.Conflict as exc:
+        messages.error(request, exc.detail)
+    return redirect("waitlist:duplicates")
+
+
+@login_required
+@require_POST
+def merge_undo(request, merge_id: int):
+    try:
+        duplicates.undo(user=request.user, merge_id=merge_id)
+        messages.success(request, _("Samenvoeging ongedaan gemaakt."))
+    except errors.Conflict as exc:
+        messages.error(request, exc.detail)
+    return redirect("waitlist:duplicates")
+
+
+@login_required
+def placement_page(request):
+    organisation = acting_organisation(request)
+    permissions.check(request.user, "wachtlijst.plaatsen", organisation)
+    locations = Location.objects.filter(organisation=organisation).order_by("name")
+    chosen = locations.filter(pk=request.GET.get("locatie") or 0).first() or locations.first()
+    line = placement.next_in_line(location=chosen) if chosen else []
+    audit.record_reads([item.registration.client for item in line], detail={"pagina": "plaatsing"})
+    offers = PlacementOffer.objects.filter(
+        location__organisation=organisation, state=OfferState.OPEN
+    ).select_related("registration__client", "location")
+    return render(
+        request,
+        "waitlist/placement.html",
+        {"locations": locations, "chosen": chosen, "line": line, "offers": offers},
+    )
+
+
+@login_required
+@require_POST
+def placement_action(request, action: str):
+    try:
+        if action == "aanbieden":
+            placement.offer(
+                user=request.user,
+                registration_id=int(request.POST["inschrijving"]),
+                location_id=int(request.POST["locatie"]),
+            )
+            messages.success(request, _("Aanbod vastgelegd."))
+        elif action == "accepteren":
+            placement.accept(user=request.user, offer_id=int(request.POST["aanbod"]))
+            messages.success(
+                request, _("Geplaatst; de inschrijvingen bij andere aanbieders zijn gesloten.")
+            )
+        elif action == "weigeren":
+            placement.decline(
+                user=request.user,
+                offer_id=int(request.POST["aanbod"]),
+                reason=request.POST.get("reden", ""),
+            )
+            messages.success(request, _("Weigering vastgelegd."))
+    except (errors.Conflict, errors.InvalidInput) as exc:
+        messages.error(request, exc.detail)
+    return redirect("waitlist:placement")
+
+
+def _figures_for(request):
+    organisation = acting_organisation(request)
+    if organisation is None:
+        raise errors.PermissionDenied(_("U werkt niet namens een organisatie."))
+    region = organisation.region
+    permissions.check(request.user, "wachtlijst.cijfers", region)
+    provider = (
+        organisation
+        if organisation.type == "vvt" and request.GET.get("niveau") == "organisatie"
+        else None
+    )
+    data = reports.figures(region=region, provider=provider)
+    suppressed = not _sees_identities(request.user)
+    shown = reports.suppressed(data) if suppressed else dict(data.__dict__)
+    return region, provider, data, shown, suppressed
+
+
+@login_required
+def figures_page(request):
+    region, provider, raw, shown, suppressed = _figures_for(request)
+    status_labels = dict(WaitingStatus.choices)
+    by_status = go.Figure(
+        go.Bar(x=[status_labels.get(k, k) for k in raw.by_status], y=list(raw.by_status.values()))
+    )
+    by_status.update_layout(title=_("Wachtenden per wachtstatus"), yaxis_title=_("aantal"))
+    flow = go.Figure(
+        [
+            go.Scatter(x=list(raw.inflow), y=list(raw.inflow.values()), name=_("instroom")),
+            go.Scatter(x=list(raw.outflow), y=list(raw.outflow.values()), name=_("uitstroom")),
+        ]
+    )
+    flow.update_layout(title=_("Instroom en uitstroom per maand"), yaxis_title=_("inschrijvingen"))
+    return render(
+        request,
+        "waitlist/figures.html",
+        {
+            "region": region,
+            "provider": provider,
+            "f": shown,
+            "status_labels": status_labels,
+            "charts": [] if suppressed else [charts.fragment(by_status), charts.fragment(flow)],
+            "suppressed": suppressed,
+            "is_provider": acting_organisation(request).type == "vvt",
+        },
+    )
+
+
+@login_required
+def figures_export(request, fmt: str):
+    region, provider, _raw, shown, _suppressed = _figures_for(request)
+    audit.record("export", region, detail={"soort": "wachtlijstcijfers", "formaat": fmt})
+    if fmt == "xlsx":
+        response = HttpResponse(
+            exports.to_xlsx(shown),
+            content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
+    else:
+        response = HttpResponse(exports.to_csv(shown), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="wachtlijstcijfers.{fmt}"'
+    return response

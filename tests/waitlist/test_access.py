@@ -1,0 +1,85 @@
+"""Who sees which clients: providers their own (and those who prefer them), the care office
+the region, analysts only aggregates — in pages and in the API, and every read is logged."""
+
+import pytest
+from django.urls import reverse
+
+from regiotafel.core import services
+from regiotafel.core.models import AuditEvent
+from regiotafel.waitlist.models import Client
+from tests.waitlist.conftest import load, row
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def lists(homes):
+    load(homes.own, row("K1", surname="Jansen", preferences=("Rijnhof Leiden",)))
+    load(
+        homes.neighbour,
+        row("X1", surname="Bakker", born="1940-01-01", preferences=("Duinrand Katwijk",)),
+    )
+    load(
+        homes.neighbour,
+        row("X2", surname="Visser", born="1941-02-02", preferences=("Rijnhof Leiden",)),
+    )
+    return {c.surname: c for c in Client.objects.all()}
+
+
+def bearer(user):
+    return {"HTTP_AUTHORIZATION": f"Bearer {services.issue_token(user=user)}"}
+
+
+def test_a_provider_sees_its_own_clients_and_those_who_prefer_its_home(homes, lists, client):
+    client.force_login(homes.planner)
+    page = client.get(reverse("waitlist:list")).content.decode()
+    assert "Jansen" in page and "Visser" in page
+    assert "Bakker" not in page
+
+
+def test_a_provider_cannot_open_another_providers_client(homes, lists, client):
+    client.force_login(homes.planner)
+    response = client.get(reverse("waitlist:client", args=[lists["Bakker"].pk]))
+    assert response.status_code == 403
+    api = client.get(f"/api/v1/clienten/{lists['Bakker'].pk}", **bearer(homes.planner))
+    assert api.status_code == 403
+
+
+def test_the_api_lists_only_visible_registrations(homes, lists, client):
+    items = client.get("/api/v1/inschrijvingen", **bearer(homes.planner)).json()["items"]
+    assert {i["klantnummer"] for i in items} == {"K1", "X2"}
+
+
+def test_the_care_office_sees_the_whole_region(homes, lists, client):
+    client.force_login(homes.care_office_planner)
+    page = client.get(reverse("waitlist:list")).content.decode()
+    assert all(name in page for name in ("Jansen", "Bakker", "Visser"))
+
+
+def test_an_analyst_sees_only_figures_with_small_counts_suppressed(homes, lists, client):
+    client.force_login(homes.analyst)
+    assert client.get(reverse("waitlist:list"))["Location"] == reverse("waitlist:figures")
+    assert client.get(reverse("waitlist:client", args=[lists["Jansen"].pk])).status_code == 403
+    page = client.get(reverse("waitlist:figures")).content.decode()
+    assert "&lt;5" in page and "Jansen" not in page
+    api = client.get("/api/v1/wachtlijstcijfers", **bearer(homes.analyst)).json()
+    assert api["waiting"] == "<5" and api["by_profile"] == {"VV5": "<5"}
+
+
+def test_every_client_shown_on_the_list_is_logged_as_a_read(homes, lists, client):
+    client.force_login(homes.planner)
+    client.get(reverse("waitlist:list"))
+    subjects = set(
+        AuditEvent.objects.filter(action="read", actor=homes.planner).values_list(
+            "data_subject", flat=True
+        )
+    )
+    assert subjects == {f"cliënt {lists['Jansen'].pk}", f"cliënt {lists['Visser'].pk}"}
+
+
+def test_opening_a_client_is_logged(homes, lists, client):
+    client.force_login(homes.planner)
+    client.get(reverse("waitlist:client", args=[lists["Jansen"].pk]))
+    assert AuditEvent.objects.filter(
+        action="read", object_type="waitlist.client", object_id=str(lists["Jansen"].pk)
+    ).exists()
