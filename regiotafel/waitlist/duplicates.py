@@ -8,6 +8,8 @@ rejects each. A merge keeps everything needed to undo it.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Replace, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,20 +27,30 @@ from regiotafel.waitlist.models import (
 )
 
 
-def _identities():
+def _identities(near: list[int] | None = None):
+    """Live clients with an open registration; with ``near``, only those sharing a block
+    (birth date, or postcode area) with one of those clients: enough to find their pairs."""
     live = Client.objects.filter(
         merged_into__isnull=True, registrations__state=RegistrationState.OPEN
-    ).distinct()
-    for pk, surname, initials, born, postcode, gender, bsn_hash in live.values_list(
+    )
+    if near is not None:
+        touched = Client.objects.filter(pk__in=near)
+        dates = set(touched.values_list("birth_date", flat=True))
+        areas = {identity.postcode_key(p)[:4] for p in touched.values_list("postcode", flat=True)}
+        live = live.annotate(
+            area=Substr(Replace("postcode", Value(" "), Value("")), 1, 4)
+        ).filter(Q(birth_date__in=dates) | Q(area__in=areas - {""}))
+    rows = live.values_list(
         "pk", "surname", "initials", "birth_date", "postcode", "gender", "bsn_hash"
-    ):
+    ).distinct()
+    for pk, surname, initials, born, postcode, gender, bsn_hash in rows:
         yield identity.Identity(pk, surname, initials, born, postcode, gender), bsn_hash
 
 
 def refresh_candidates(*, client_ids: list[int] | None = None) -> int:
     """Propose new probable duplicates (for the given clients, or all). Returns how many."""
     people, hashes = [], {}
-    for person, bsn_hash in _identities():
+    for person, bsn_hash in _identities(near=client_ids):
         people.append(person)
         hashes[person.key] = bsn_hash
     wanted = set(client_ids) if client_ids is not None else None

@@ -254,6 +254,8 @@ def _figures_for(request):
     data = reports.figures(region=region, provider=provider)
     suppressed = not _sees_identities(request.user)
     shown = reports.suppressed(data) if suppressed else dict(data.__dict__)
+    labels = dict(WaitingStatus.choices)
+    shown["by_status"] = {str(labels.get(k, k)): v for k, v in shown["by_status"].items()}
     return region, provider, data, shown, suppressed
 
 
@@ -262,7 +264,9 @@ def figures_page(request):
     region, provider, raw, shown, suppressed = _figures_for(request)
     status_labels = dict(WaitingStatus.choices)
     by_status = go.Figure(
-        go.Bar(x=[status_labels.get(k, k) for k in raw.by_status], y=list(raw.by_status.values()))
+        go.Bar(
+            x=[str(status_labels.get(k, k)) for k in raw.by_status], y=list(raw.by_status.values())
+        )
     )
     by_status.update_layout(title=_("Wachtenden per wachtstatus"), yaxis_title=_("aantal"))
     flow = go.Figure(

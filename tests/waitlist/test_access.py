@@ -83,3 +83,16 @@ def test_opening_a_client_is_logged(homes, lists, client):
     assert AuditEvent.objects.filter(
         action="read", object_type="waitlist.client", object_id=str(lists["Jansen"].pk)
     ).exists()
+
+
+def test_a_provider_gets_the_figures_page_with_charts_and_can_export(homes, lists, client):
+    client.force_login(homes.planner)
+    page = client.get(reverse("waitlist:figures"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert reverse("plotly-js") in html and "Wachtenden per wachtstatus" in html
+    assert "Actief plaatsen" in html
+    export = client.get(reverse("waitlist:figures-export", args=["xlsx"]))
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    csv_export = client.get(reverse("waitlist:figures-export", args=["csv"])).content.decode()
+    assert csv_export.splitlines()[0] == "onderdeel;omschrijving;waarde"
