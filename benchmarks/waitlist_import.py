@@ -51,8 +51,12 @@ def make_files(n: int, providers: list, locations: list[str], rng: random.Random
     while count < n:
         person_no += 1
         born = date(1920, 1, 1) + timedelta(days=rng.randint(0, 35 * 365))
-        person = [rng.choice(SURNAMES), f"{rng.choice('ABCDEGHJKLMPRSTW')}.",
-                  born.isoformat(), f"{rng.randint(1000, 9999)} {rng.choice('ABCDEFGH')}X"]
+        person = [
+            rng.choice(SURNAMES),
+            f"{rng.choice('ABCDEGHJKLMPRSTW')}.",
+            born.isoformat(),
+            f"{rng.randint(1000, 9999)} {rng.choice('ABCDEFGH')}X",
+        ]
         bsn = valid_bsn(rng)
         owner, other = rng.sample(providers, 2)
         files[owner.pk].append(_row(f"P{person_no}", bsn, person, rng, locations))
@@ -80,9 +84,25 @@ def _row(number, bsn, person, rng, locations) -> list[str]:
     surname, initials, born, postcode = person
     indication = date(2026, 1, 1) - timedelta(days=rng.randint(0, 900))
     prefs = rng.sample(locations, 2)
-    return [number, bsn, surname, initials, born, "v", postcode, "GM0546", "VV5", "pg",
-            rng.choice(["urgent", "actief", "voorkeur", "voorzorg"]), indication.isoformat(),
-            "", indication.isoformat(), prefs[0], prefs[1], ""]
+    return [
+        number,
+        bsn,
+        surname,
+        initials,
+        born,
+        "v",
+        postcode,
+        "GM0546",
+        "VV5",
+        "pg",
+        rng.choice(["urgent", "actief", "voorkeur", "voorzorg"]),
+        indication.isoformat(),
+        "",
+        indication.isoformat(),
+        prefs[0],
+        prefs[1],
+        "",
+    ]
 
 
 def peak_rss_mb() -> float:
@@ -106,11 +126,16 @@ def main() -> None:
     region = services.ensure_regions(names=["Benchmarkregio"])[0]
     Municipality.objects.create(cbs_code="GM0546", name="Leiden", region=region)
     leiden = Municipality.objects.get(cbs_code="GM0546")
-    providers = [Organisation.objects.create(name=f"Aanbieder {i}", type="vvt", region=region,
-                                             agb_code=f"{73000000 + i}")
-                 for i in range(args.providers)]
-    locations = [Location.objects.create(organisation=p, name=f"Huis {p.pk}",
-                                         municipality=leiden).name for p in providers]
+    providers = [
+        Organisation.objects.create(
+            name=f"Aanbieder {i}", type="vvt", region=region, agb_code=f"{73000000 + i}"
+        )
+        for i in range(args.providers)
+    ]
+    locations = [
+        Location.objects.create(organisation=p, name=f"Huis {p.pk}", municipality=leiden).name
+        for p in providers
+    ]
     rng = random.Random(7)
     files, planted = make_files(args.registrations, providers, locations, rng)
     rss_before = peak_rss_mb()
@@ -122,8 +147,9 @@ def main() -> None:
 
     started = time.perf_counter()
     for provider in providers:
-        registrations.import_registrations(user=None, provider=provider,
-                                           source=files[provider.pk], name=f"{provider.pk}.csv")
+        registrations.import_registrations(
+            user=None, provider=provider, source=files[provider.pk], name=f"{provider.pk}.csv"
+        )
     import_seconds = time.perf_counter() - started
     candidates_after_import = DuplicateCandidate.objects.count()
 
@@ -132,19 +158,30 @@ def main() -> None:
     full_seconds = time.perf_counter() - started
 
     n = Registration.objects.count()
-    print(f"database: {connection.vendor}; registrations: {n}; clients: "
-          f"{Client.objects.count()}; providers: {len(providers)}")
+    print(
+        f"database: {connection.vendor}; registrations: {n}; clients: "
+        f"{Client.objects.count()}; providers: {len(providers)}"
+    )
     print(f"baseline parse: {parse_seconds:.1f} s ({n / parse_seconds:,.0f} rows/s)")
-    print(f"import incl. incremental duplicate search: {import_seconds:.1f} s "
-          f"({n / import_seconds:,.0f} rows/s), ratio to parse {import_seconds / parse_seconds:.0f}x")
-    print(f"candidates after import: {candidates_after_import}; full search over all clients: "
-          f"{full_seconds:.1f} s, candidates {DuplicateCandidate.objects.count()}")
+    print(
+        f"import incl. incremental duplicate search: {import_seconds:.1f} s "
+        f"({n / import_seconds:,.0f} rows/s), "
+        f"ratio to parse {import_seconds / parse_seconds:.0f}x"
+    )
+    print(
+        f"candidates after import: {candidates_after_import}; full search over all clients: "
+        f"{full_seconds:.1f} s, candidates {DuplicateCandidate.objects.count()}"
+    )
     client_of = dict(Registration.objects.values_list("external_id", "client_id"))
-    pairs = {tuple(sorted(p)) for p in DuplicateCandidate.objects.values_list(
-        "client_a_id", "client_b_id")}
+    pairs = {
+        tuple(sorted(p))
+        for p in DuplicateCandidate.objects.values_list("client_a_id", "client_b_id")
+    }
     found = sum(tuple(sorted((client_of[a], client_of[b]))) in pairs for a, b in planted)
-    print(f"planted near-duplicates without BSN: {len(planted)}, proposed: {found} "
-          f"({found / max(len(planted), 1):.0%}); other proposals: {len(pairs) - found}")
+    print(
+        f"planted near-duplicates without BSN: {len(planted)}, proposed: {found} "
+        f"({found / max(len(planted), 1):.0%}); other proposals: {len(pairs) - found}"
+    )
     print(f"peak RSS: {peak_rss_mb():.0f} MB (before import {rss_before:.0f} MB)")
     del Region
 

@@ -11,9 +11,18 @@ from regiotafel.waitlist.models import Client as WaitingClient
 pytestmark = pytest.mark.integration
 
 PAGES = [
-    "home", "auditlog", "capacity:board", "capacity:cases", "capacity:case-new",
-    "capacity:claims", "capacity:beds", "waitlist:list", "waitlist:import", "waitlist:duplicates",
-    "waitlist:placement", "waitlist:figures",
+    "home",
+    "auditlog",
+    "capacity:board",
+    "capacity:cases",
+    "capacity:case-new",
+    "capacity:claims",
+    "capacity:beds",
+    "waitlist:list",
+    "waitlist:import",
+    "waitlist:duplicates",
+    "waitlist:placement",
+    "waitlist:figures",
 ]
 
 

@@ -37,9 +37,9 @@ def _identities(near: list[int] | None = None):
         touched = Client.objects.filter(pk__in=near)
         dates = set(touched.values_list("birth_date", flat=True))
         areas = {identity.postcode_key(p)[:4] for p in touched.values_list("postcode", flat=True)}
-        live = live.annotate(
-            area=Substr(Replace("postcode", Value(" "), Value("")), 1, 4)
-        ).filter(Q(birth_date__in=dates) | Q(area__in=areas - {""}))
+        live = live.annotate(area=Substr(Replace("postcode", Value(" "), Value("")), 1, 4)).filter(
+            Q(birth_date__in=dates) | Q(area__in=areas - {""})
+        )
     rows = live.values_list(
         "pk", "surname", "initials", "birth_date", "postcode", "gender", "bsn_hash"
     ).distinct()

@@ -32,15 +32,15 @@ def test_the_care_office_merges_a_probable_duplicate(demo_server, page):
     expect(page.get_by_role("button", name="Ongedaan maken").first).to_be_visible()
 
 
-def test_an_upload_with_a_bad_row_is_refused_with_the_row_and_column(demo_server, page,
-                                                                      tmp_path):
+def test_an_upload_with_a_bad_row_is_refused_with_the_row_and_column(demo_server, page, tmp_path):
     bad = tmp_path / "lijst.csv"
     bad.write_text(
         "klantnummer;achternaam;geboortedatum;woongemeente;zorgprofiel;doelgroep;wachtstatus;"
         "statusdatum;indicatiedatum\n"
         "E2E-1;Testpersoon;1940-05-05;GM0546;VV5;pg;actief;2026-01-01;2025-12-01\n"
         "E2E-2;Foutpersoon;1941-13-40;GM0546;VV5;pg;actief;2026-01-01;2025-12-01\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     log_in(page, demo_server, "planner")
     page.goto(f"{demo_server}/wachtlijst/importeren/")
     page.get_by_label("Bestand (CSV of XLSX)").set_input_files(str(bad))
