@@ -78,6 +78,26 @@ def acting_as(
     return context(AuditContext(channel=channel, user=user, organisation=organisation))
 
 
+_buffer: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "regiotafel_audit_buffer", default=None
+)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Collect the events of a bulk operation and write them in one INSERT at the end.
+
+    Use it inside the operation's transaction: if the block fails, neither the changes nor
+    their events are written; if it succeeds, both are.
+    """
+    token = _buffer.set([])
+    try:
+        yield
+        AuditEvent.objects.bulk_create(_buffer.get(), batch_size=1000)
+    finally:
+        _buffer.reset(token)
+
+
 def record(
     action: str,
     obj: models.Model | None = None,
@@ -90,7 +110,7 @@ def record(
     ctx = current()
     actor = actor or ctx.actor()
     organisation = organisation or ctx.acting_organisation()
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor,
         actor_name=actor.get_username() if actor else "",
         organisation=organisation,
@@ -104,6 +124,12 @@ def record(
         ip_address=ctx.ip_address,
         detail=detail or {},
     )
+    pending = _buffer.get()
+    if pending is None:
+        event.save()
+    else:
+        pending.append(event)
+    return event
 
 
 def record_read(

@@ -20,8 +20,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from regiotafel import errors
-from regiotafel.core import permissions, tabular
-from regiotafel.core.models import Location, Municipality, Organisation, User
+from regiotafel.core import audit, permissions, tabular
+from regiotafel.core.models import AuditAction, Location, Municipality, Organisation, User
 from regiotafel.waitlist import duplicates, identity
 from regiotafel.waitlist.models import (
     CareProfile,
@@ -146,7 +146,8 @@ def import_registrations(
             errors=[p for row in rejected for p in row.problems],
         )
     report = ImportReport(rejected=rejected, columns=table.columns)
-    _write([row for row in rows if not row.problems], provider, user, report)
+    with transaction.atomic(), audit.batched():
+        _write([row for row in rows if not row.problems], provider, user, report)
     return report
 
 
@@ -268,7 +269,6 @@ def _date(raw: str, column: str, bad) -> date | None:
     return None
 
 
-@transaction.atomic
 def _write(rows: list[Row], provider: Organisation, user, report: ImportReport) -> None:
     key = settings.BSN_HASH_KEY
     existing = {
@@ -279,33 +279,39 @@ def _write(rows: list[Row], provider: Organisation, user, report: ImportReport) 
         .select_related("client")
         .prefetch_related("preferences")
     }
-    touched: list[int] = []
+    fresh, touched = [], []
     for row in rows:
         c = row.clean
-        bsn_hash = identity.hash_bsn(c["bsn"], key=key) if c["bsn"] else None
+        c["bsn_hash"] = identity.hash_bsn(c["bsn"], key=key) if c["bsn"] else None
         registration = existing.get(c["external_id"])
         if registration is None:
-            client = _client_for(c, bsn_hash)
-            registration = _create(client, provider, c, user)
-            report.created += 1
-        elif _update(registration, c, bsn_hash, user):
+            fresh.append(c)
+        elif _update(registration, c, c["bsn_hash"], user):
             report.updated += 1
+            touched.append(registration.client_id)
         else:
             report.unchanged += 1
-            continue
-        touched.append(registration.client_id)
+    created = _create_all(fresh, provider, user)
+    report.created = len(created)
+    touched += [r.client_id for r in created]
     if touched:
         duplicates.refresh_candidates(client_ids=touched)
 
 
+IDENTITY_FIELDS = ("surname", "initials", "birth_date", "gender", "postcode")
+
+
 def _client_for(c: dict, bsn_hash: str | None) -> Client:
-    identity_fields = {k: c[k] for k in ("surname", "initials", "birth_date", "gender", "postcode")}
-    if bsn_hash:
-        client, _created = Client.objects.get_or_create(bsn_hash=bsn_hash, defaults=identity_fields)
-        while client.merged_into_id:
-            client = client.merged_into
-        return client
-    return Client.objects.create(**identity_fields)
+    client = Client.objects.filter(bsn_hash=bsn_hash).first() if bsn_hash else None
+    if client is None:  # (the import runs in one transaction; the unique index guards races)
+        return Client.objects.create(bsn_hash=bsn_hash, **{k: c[k] for k in IDENTITY_FIELDS})
+    return _live(client)
+
+
+def _live(client: Client) -> Client:
+    while client.merged_into_id:
+        client = client.merged_into
+    return client
 
 
 REGISTRATION_FIELDS = (
@@ -319,25 +325,59 @@ REGISTRATION_FIELDS = (
 )
 
 
-def _create(client: Client, provider: Organisation, c: dict, user) -> Registration:
-    registration = Registration.objects.create(
-        client=client,
-        provider=provider,
-        external_id=c["external_id"],
-        **{k: c[k] for k in REGISTRATION_FIELDS},
+def _create_all(fresh: list[dict], provider: Organisation, user) -> list[Registration]:
+    """New registrations in a few bulk INSERTs; a known BSN joins its existing client.
+
+    Bulk inserts send no model signals, so their audit events are recorded here, one per
+    row written (collected by ``audit.batched``)."""
+    hashes = {c["bsn_hash"] for c in fresh if c["bsn_hash"]}
+    known = {cl.bsn_hash: _live(cl) for cl in Client.objects.filter(bsn_hash__in=hashes)}
+    new_clients = []
+    for c in fresh:
+        if c["bsn_hash"] in known:
+            c["client"] = known[c["bsn_hash"]]
+            continue
+        c["client"] = Client(bsn_hash=c["bsn_hash"], **{k: c[k] for k in IDENTITY_FIELDS})
+        new_clients.append(c["client"])
+        if c["bsn_hash"]:
+            known[c["bsn_hash"]] = c["client"]  # the same person twice in one file
+    Client.objects.bulk_create(new_clients, batch_size=1000)
+    created = Registration.objects.bulk_create(
+        [
+            Registration(
+                client=c["client"],
+                provider=provider,
+                external_id=c["external_id"],
+                **{k: c[k] for k in REGISTRATION_FIELDS},
+            )
+            for c in fresh
+        ],
+        batch_size=1000,
     )
-    StatusChange.objects.create(
-        registration=registration,
-        to_status=c["status"],
-        status_date=c["status_date"],
-        reason=c["status_reason"],
-        by=user,
+    changes = StatusChange.objects.bulk_create(
+        [
+            StatusChange(
+                registration=r,
+                to_status=c["status"],
+                status_date=c["status_date"],
+                reason=c["status_reason"],
+                by=user,
+            )
+            for r, c in zip(created, fresh, strict=True)
+        ],
+        batch_size=1000,
     )
     Preference.objects.bulk_create(
-        Preference(registration=registration, location_id=loc, rank=rank)
-        for rank, loc in enumerate(c["preferences"], start=1)
+        [
+            Preference(registration=r, location_id=loc, rank=rank)
+            for r, c in zip(created, fresh, strict=True)
+            for rank, loc in enumerate(c["preferences"], start=1)
+        ],
+        batch_size=1000,
     )
-    return registration
+    for obj in [*new_clients, *created, *changes]:
+        audit.record(AuditAction.CREATE, obj, data_subject=audit.data_subject_of(obj))
+    return created
 
 
 def _update(registration: Registration, c: dict, bsn_hash: str | None, user) -> bool:

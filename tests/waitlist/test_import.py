@@ -159,3 +159,19 @@ def test_the_command_refuses_a_bad_file_in_one_clear_message(homes, tmp_path):
     source.write_bytes(as_csv(row("K1", geboortedatum="gisteren")))
     with pytest.raises(CommandError, match=r"rij 2, geboortedatum"):
         call_command("wachtlijst", "importeer", str(source), "--aanbieder", homes.own.agb_code)
+
+
+def test_every_row_written_by_an_import_is_in_the_audit_log(homes):
+    from regiotafel.core.models import AuditEvent
+
+    load(homes.own, row("K1"), user=homes.planner)
+    client = Client.objects.get()
+    created = AuditEvent.objects.filter(action="create", data_subject=f"cliënt {client.pk}")
+    assert set(created.values_list("object_type", flat=True)) == {
+        "waitlist.client", "waitlist.registration", "waitlist.statuschange"
+    }
+
+
+def test_the_same_person_twice_in_one_file_is_one_client(homes):
+    load(homes.own, row("K1", bsn=BSN_ANNA), row("K2", bsn=BSN_ANNA))
+    assert Client.objects.count() == 1 and Registration.objects.count() == 2
