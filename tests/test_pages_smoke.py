@@ -18,6 +18,7 @@ PAGES = [
     "capacity:case-new",
     "capacity:claims",
     "capacity:beds",
+    "capacity:report",
     "waitlist:list",
     "waitlist:import",
     "waitlist:duplicates",
@@ -35,6 +36,7 @@ def test_every_page_answers_every_role_without_a_server_error(db, username):
     urls.append(reverse("capacity:case", args=[Case.objects.first().reference]))
     urls.append(reverse("waitlist:client", args=[WaitingClient.objects.first().pk]))
     urls.append(reverse("waitlist:figures-export", args=["xlsx"]))
+    urls.append(reverse("capacity:report-export", args=["xlsx"]))
     for url in urls:
         status = browser.get(url).status_code
         assert status in {200, 302, 403}, (username, url, status)

@@ -5,7 +5,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from regiotafel import errors
-from regiotafel.capacity import availability, beds, cases, claims
+from regiotafel.capacity import availability, beds, cases, claims, standards
 from regiotafel.capacity.models import Claim
 from regiotafel.capacity.schemas import (
     AvailabilityOut,
@@ -205,3 +205,49 @@ def case_transition(request, kenmerk: str, payload: TransitionIn):
 def case_hand_over(request, kenmerk: str):
     case = cases.load_case(user=request.user, reference=kenmerk, action="casus.behandelen")
     return cases.hand_over(user=request.user, case=case)
+
+
+class FhirQuery(Schema):
+    regio: str = ""
+
+
+def _fhir(body: dict):
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        body, content_type="application/fhir+json", json_dumps_params={"ensure_ascii": False}
+    )
+
+
+@router.get("/fhir/Location", summary="Bedstatus als FHIR R4 Bundle van Locations (per bed)")
+def fhir_locations(request, query: Query[FhirQuery]):
+    from django.utils import timezone
+
+    from regiotafel.capacity.models import Bed
+
+    permissions.check(request.user, "beschikbaarheid.bekijken")
+    filters = board_filter(query.regio, "", "", "", None, "", False)
+    beds = Bed.objects.all()
+    if filters.region_id:
+        beds = beds.filter(location__municipality__region_id=filters.region_id)
+    return _fhir(standards.bed_locations_bundle(beds=beds, now=timezone.now()))
+
+
+@router.get("/fhir/MeasureReport", summary="Aantallen per beddentype als FHIR MeasureReport")
+def fhir_measure_report(request, query: Query[FhirQuery]):
+    from django.utils import timezone
+
+    permissions.check(request.user, "beschikbaarheid.bekijken")
+    filters = board_filter(query.regio, "", "", "", None, "", False)
+    now = timezone.now()
+    name = query.regio or _("alle regio's")
+    return _fhir(
+        standards.measure_report(
+            rows=availability.board(filters, now=now), region_name=name, now=now
+        )
+    )
+
+
+@router.get("/casussen/{kenmerk}/fhir", summary="Een casus als FHIR ServiceRequest + Task")
+def case_fhir(request, kenmerk: str):
+    return _fhir(standards.case_bundle(case=cases.load_case(user=request.user, reference=kenmerk)))

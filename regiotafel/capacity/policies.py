@@ -65,5 +65,6 @@ for key, label, url_name, action, order in [
     ("casussen", _("Casussen"), "capacity:cases", "casus.bekijken", 11),
     ("reserveringen", _("Reserveringen"), "capacity:claims", "casus.bekijken", 12),
     ("bedden", _("Mijn bedden"), "capacity:beds", "bedden.bijwerken", 13),
+    ("rapportage", _("Capaciteitscijfers"), "capacity:report", "capaciteit.rapportage", 14),
 ]:
     navigation.register(navigation.NavEntry(key, label, url_name, action, order))

@@ -14,6 +14,8 @@ urlpatterns = [
     path("casussen/<str:reference>/overdragen/", views.case_hand_over, name="case-hand-over"),
     path("reserveringen/", views.claim_list, name="claims"),
     path("reserveringen/<int:claim_id>/<str:action>/", views.claim_action, name="claim-action"),
+    path("rapportage/", views.report, name="report"),
+    path("rapportage/export.<str:fmt>", views.report_export, name="report-export"),
     path("bedden/", views.bed_list, name="beds"),
     path("bedden/<int:bed_id>/status/", views.bed_status, name="bed-status"),
 ]

@@ -274,3 +274,64 @@ def location_confirm(request, location_id: int):
     location = beds.confirm_availability(user=request.user, location_id=location_id)
     messages.success(request, _("Beschikbaarheid van %(loc)s bevestigd.") % {"loc": location})
     return redirect("capacity:beds")
+
+
+REPORT_PERIODS = {"1": 1, "7": 7, "30": 30}
+
+
+def _report_data(request):
+    from datetime import timedelta
+
+    from regiotafel.capacity import figures
+
+    organisation = _organisation(request)
+    permissions.check(request.user, "capaciteit.rapportage", organisation.region)
+    days = REPORT_PERIODS.get(request.GET.get("dagen", "7"), 7)
+    end = timezone.now()
+    start = end - timedelta(days=days)
+    step = timedelta(hours=1 if days <= 7 else 6)
+    summary = figures.summary(region=organisation.region, start=start, end=end)
+    series = figures.occupancy_series(region=organisation.region, start=start, end=end, step=step)
+    return organisation.region, days, summary, series
+
+
+@login_required
+def report(request):
+    from regiotafel.capacity import figures
+    from regiotafel.core import charts
+
+    region, days, summary, series = _report_data(request)
+    return render(
+        request,
+        "capacity/report.html",
+        {
+            "region": region,
+            "days": days,
+            "summary": summary,
+            "rows": figures.summary_rows(summary),
+            "periods": REPORT_PERIODS,
+            "charts": [
+                charts.fragment(figures.occupancy_figure(series)),
+                charts.fragment(figures.claims_figure(summary)),
+            ],
+        },
+    )
+
+
+@login_required
+def report_export(request, fmt: str):
+    from django.http import HttpResponse
+
+    from regiotafel.capacity import figures
+    from regiotafel.core import audit
+
+    region, days, summary, series = _report_data(request)
+    audit.record("export", region, detail={"soort": "capaciteitsrapportage", "formaat": fmt})
+    if fmt == "xlsx":
+        body = figures.to_xlsx(summary_=summary, series=series)
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, kind = figures.to_csv(summary_=summary, series=series), "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="capaciteit-{days}d.{fmt}"'
+    return response

@@ -168,7 +168,9 @@ def test_every_row_written_by_an_import_is_in_the_audit_log(homes):
     client = Client.objects.get()
     created = AuditEvent.objects.filter(action="create", data_subject=f"cliënt {client.pk}")
     assert set(created.values_list("object_type", flat=True)) == {
-        "waitlist.client", "waitlist.registration", "waitlist.statuschange"
+        "waitlist.client",
+        "waitlist.registration",
+        "waitlist.statuschange",
     }
 
 
