@@ -8,6 +8,7 @@ ways in: the browser session (with CSRF) or a bearer token from ``regiotafel tok
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
@@ -21,6 +22,7 @@ from regiotafel import errors, problems
 from regiotafel.core.models import ApiToken, hash_token
 
 log = logging.getLogger(__name__)
+TOKEN_TOUCH_EVERY = timedelta(minutes=1)
 
 
 class TokenAuth(HttpBearer):
@@ -34,8 +36,11 @@ class TokenAuth(HttpBearer):
         )
         if api_token is None:
             return None
-        api_token.last_used_at = timezone.now()
-        api_token.save(update_fields=["last_used_at"])
+        now = timezone.now()
+        if api_token.last_used_at is None or now - api_token.last_used_at > TOKEN_TOUCH_EVERY:
+            # Bookkeeping, not a change: at most one write a minute, not one per request.
+            api_token.last_used_at = now
+            api_token.save(update_fields=["last_used_at"])
         request.user = api_token.user
         request.api_token = api_token
         return api_token.user
