@@ -14,12 +14,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from regiotafel.core.models import Location, Municipality, Organisation, Region
-
-
-class TargetGroup(models.TextChoices):
-    SOMATISCH = "somatisch", _("somatisch")
-    PG = "pg", _("psychogeriatrisch")
+from regiotafel.core.models import (  # noqa: F401 - Gender and TargetGroup are re-exported
+    Gender,
+    Location,
+    Municipality,
+    Organisation,
+    Region,
+    TargetGroup,
+)
 
 
 class BedType(models.Model):
@@ -196,13 +198,6 @@ class Urgency(models.TextChoices):
     SPOED = "spoed", _("spoed (binnen enkele uren)")
     VANDAAG = "vandaag", _("binnen 24 uur")
     PLANBAAR = "planbaar", _("planbaar (binnen enkele dagen)")
-
-
-class Gender(models.TextChoices):
-    VROUW = "v", _("vrouw")
-    MAN = "m", _("man")
-    ANDERS = "x", _("anders")
-    ONBEKEND = "o", _("onbekend")
 
 
 class CaseState(models.TextChoices):

@@ -39,6 +39,20 @@ class OrganisationType(models.TextChoices):
     AANMELDPUNT = "aanmeldpunt", _("Regionaal aanmeldpunt")
 
 
+class TargetGroup(models.TextChoices):
+    """Who a bed or a place is for; the same words on the bed board and the waiting list."""
+
+    SOMATISCH = "somatisch", _("somatisch")
+    PG = "pg", _("psychogeriatrisch")
+
+
+class Gender(models.TextChoices):
+    VROUW = "v", _("vrouw")
+    MAN = "m", _("man")
+    ANDERS = "x", _("anders")
+    ONBEKEND = "o", _("onbekend")
+
+
 # Care providers are registered in the AGB register (Vektis); offices and councils are not.
 AGB_TYPES = frozenset(
     {

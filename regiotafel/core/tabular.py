@@ -24,18 +24,7 @@ class Table:
 
 def read_csv(source: Path | str | bytes, *, name: str | None = None) -> Table:
     """Read a CSV file (comma or semicolon, UTF-8 with or without BOM) into a Table."""
-    if isinstance(source, bytes):
-        raw, name = source, name or "upload.csv"
-    else:
-        path = Path(source)
-        name = name or path.name
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise InvalidInput(
-                _("Bestand %(name)s is niet te lezen: %(reason)s")
-                % {"name": name, "reason": exc.strerror}
-            ) from None
+    raw, name = _read_source(source, name, default="upload.csv")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -64,6 +53,20 @@ def read_csv(source: Path | str | bytes, *, name: str | None = None) -> Table:
             (number, {key: value.strip() for key, value in zip(header, values, strict=True)})
         )
     return Table(name=name, columns=header, rows=rows)
+
+
+def _read_source(source: Path | str | bytes, name: str | None, *, default: str):
+    """The bytes of an upload or a file, and the name to use in messages."""
+    if isinstance(source, bytes):
+        return source, name or default
+    path = Path(source)
+    try:
+        return path.read_bytes(), name or path.name
+    except OSError as exc:
+        raise InvalidInput(
+            _("Bestand %(name)s is niet te lezen: %(reason)s")
+            % {"name": name or path.name, "reason": exc.strerror}
+        ) from None
 
 
 def require_columns(table: Table, required: list[str]) -> None:
@@ -98,18 +101,7 @@ def parse_int(
 
 def read_table(source: Path | str | bytes, *, name: str | None = None) -> Table:
     """A CSV or XLSX upload as a Table (XLSX: the first sheet; dates become JJJJ-MM-DD)."""
-    if isinstance(source, bytes):
-        raw, name = source, name or "upload"
-    else:
-        path = Path(source)
-        name = name or path.name
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise InvalidInput(
-                _("Bestand %(name)s is niet te lezen: %(reason)s")
-                % {"name": name, "reason": exc.strerror}
-            ) from None
+    raw, name = _read_source(source, name, default="upload")
     if raw[:2] == b"PK":  # a zip container: XLSX
         return _read_xlsx(raw, name)
     return read_csv(raw, name=name)

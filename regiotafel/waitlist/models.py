@@ -13,7 +13,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from regiotafel.core.models import Location, Municipality, Organisation, User
+from regiotafel.core.models import (  # noqa: F401 - TargetGroup is re-exported
+    Location,
+    Municipality,
+    Organisation,
+    TargetGroup,
+    User,
+)
 
 
 class CareProfile(models.TextChoices):
@@ -24,11 +30,6 @@ class CareProfile(models.TextChoices):
     VV8 = "VV8", _("VV8 beschermd wonen met zeer intensieve zorg, nadruk op verzorging")
     VV9B = "VV9b", _("VV9b herstelgerichte behandeling met verpleging en verzorging")
     VV10 = "VV10", _("VV10 beschermd verblijf met intensieve palliatief-terminale zorg")
-
-
-class TargetGroup(models.TextChoices):
-    SOMATISCH = "somatisch", _("somatisch")
-    PG = "pg", _("psychogeriatrisch")
 
 
 class WaitingStatus(models.TextChoices):

@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 
 from regiotafel import errors
 from regiotafel.core import audit, permissions, tabular
-from regiotafel.core.models import AuditAction, Location, Municipality, Organisation, User
+from regiotafel.core.models import (
+    AuditAction,
+    Gender,
+    Location,
+    Municipality,
+    Organisation,
+    User,
+)
 from regiotafel.waitlist import duplicates, identity
 from regiotafel.waitlist.models import (
     CareProfile,
@@ -88,7 +95,7 @@ STATUS_WORDS = {
 }
 PROFILES = {p.value.lower(): p.value for p in CareProfile}
 POSTCODE = re.compile(r"^\d{4}\s?[A-Za-z]{2}$")
-GENDERS = {"v": "v", "m": "m", "x": "x", "o": "o", "": ""}
+GENDERS = {**{g.value: g.value for g in Gender}, "": ""}
 
 
 @dataclass
