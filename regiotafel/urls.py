@@ -12,6 +12,7 @@ urlpatterns = [
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("organisatie/kiezen/", core_views.switch_organisation, name="switch-organisation"),
     path("beheer/auditlog/", core_views.auditlog, name="auditlog"),
+    path("beheer/medewerkers/", core_views.members, name="members"),
     path("beheer/auditlog/export.csv", core_views.auditlog_export, name="auditlog-export"),
     path("capaciteit/", include("regiotafel.capacity.urls")),
     path("wachtlijst/", include("regiotafel.waitlist.urls")),

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.integration
 PAGES = [
     "home",
     "auditlog",
+    "members",
     "capacity:board",
     "capacity:cases",
     "capacity:case-new",

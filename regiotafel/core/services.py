@@ -276,3 +276,47 @@ def export_audit_csv(*, user: User, organisation: Organisation, filters: AuditFi
         count += 1
     audit.record(AuditAction.EXPORT, organisation, detail={"soort": "auditlog", "regels": count})
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- members and roles
+
+
+@transaction.atomic
+def grant_role(*, user: User, organisation: Organisation, username: str, role: str):
+    """An organisation's administrator gives an existing account a role there."""
+    from regiotafel.core.models import Membership, Role
+
+    permissions.check(user, "medewerkers.beheren", organisation)
+    if role not in Role.values:
+        raise errors.InvalidInput(
+            _("Onbekende rol."), errors=[errors.FieldError("rol", _("Kies een rol."))]
+        )
+    member = User.objects.filter(username=username.strip(), is_active=True).first()
+    if member is None:
+        raise errors.InvalidInput(
+            _("Er is geen actief account met gebruikersnaam %(name)r.") % {"name": username},
+            errors=[errors.FieldError("gebruikersnaam", _("Onbekende gebruiker."))],
+        )
+    membership, created = Membership.objects.get_or_create(
+        user=member, organisation=organisation, role=role
+    )
+    if not created:
+        raise errors.Conflict(_("%(name)s heeft deze rol al.") % {"name": member})
+    return membership
+
+
+@transaction.atomic
+def revoke_role(*, user: User, membership_id: int) -> None:
+    """Take a role away; an administrator cannot remove their own last administrator role."""
+    from regiotafel.core.models import Membership, Role
+
+    membership = permissions.get_for(
+        user,
+        "medewerkers.beheren",
+        Membership.objects.select_related("organisation"),
+        pk=membership_id,
+    )
+    admins = Membership.objects.filter(organisation=membership.organisation, role=Role.BEHEERDER)
+    if membership.role == Role.BEHEERDER and admins.count() == 1:
+        raise errors.Conflict(_("Een organisatie houdt minstens één beheerder."))
+    membership.delete()

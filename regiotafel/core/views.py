@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -149,3 +150,38 @@ def auditlog_export(request):
         f'attachment; filename="auditlog-{organisation.pk}-{stamp}.csv"'
     )
     return response
+
+
+@login_required
+def members(request):
+    from regiotafel.core.models import Role
+
+    organisation = acting_organisation(request)
+    if organisation is None:
+        raise errors.PermissionDenied(_("U werkt niet voor een organisatie."))
+    permissions.check(request.user, "medewerkers.beheren", organisation)
+    if request.method == "POST":
+        try:
+            if request.POST.get("intrekken"):
+                services.revoke_role(
+                    user=request.user, membership_id=int(request.POST["intrekken"])
+                )
+                messages.success(request, _("Rol ingetrokken."))
+            else:
+                services.grant_role(
+                    user=request.user,
+                    organisation=organisation,
+                    username=request.POST.get("gebruikersnaam", ""),
+                    role=request.POST.get("rol", ""),
+                )
+                messages.success(request, _("Rol toegekend."))
+        except (errors.Conflict, errors.InvalidInput) as exc:
+            messages.error(request, exc.detail)
+        return redirect("members")
+    listed = organisation.memberships.select_related("user").order_by("user__username", "role")
+    audit.record_reads([m.user for m in listed], detail={"pagina": "medewerkers"})
+    return render(
+        request,
+        "core/members.html",
+        {"organisation": organisation, "members": listed, "roles": Role.choices},
+    )

@@ -76,3 +76,37 @@ def test_someone_without_an_organisation_is_told_to_ask_for_a_role(cast, client)
     client.force_login(cast.outsider)
     page = client.get(reverse("home")).content.decode()
     assert "U bent nog aan geen organisatie gekoppeld" in page
+
+
+def test_an_admin_grants_and_revokes_a_role_and_both_are_in_the_audit_log(cast, client):
+    from regiotafel.core.models import AuditEvent
+
+    client.force_login(cast.admin)
+    client.post(reverse("members"), {"gebruikersnaam": "buitenstaander", "rol": "verwijzer"})
+    membership = Membership.objects.get(user=cast.outsider)
+    assert (membership.organisation, membership.role) == (cast.own, "verwijzer")
+    client.post(reverse("members"), {"intrekken": membership.pk})
+    assert not Membership.objects.filter(user=cast.outsider).exists()
+    logged = AuditEvent.objects.filter(object_type="core.membership", object_id=str(membership.pk))
+    assert set(logged.values_list("action", flat=True)) == {"create", "delete"}
+
+
+def test_the_last_administrator_cannot_be_removed(cast, client):
+    client.force_login(cast.admin)
+    own = Membership.objects.get(user=cast.admin)
+    page = client.post(reverse("members"), {"intrekken": own.pk}, follow=True).content.decode()
+    assert "minstens één beheerder" in page
+    assert Membership.objects.filter(pk=own.pk).exists()
+
+
+def test_only_an_administrator_manages_members_and_only_of_their_own_organisation(cast, client):
+    from regiotafel import errors
+    from regiotafel.core import services
+
+    client.force_login(cast.referrer)
+    assert client.get(reverse("members")).status_code == 403
+    far_member = Membership.objects.create(
+        user=cast.outsider, organisation=cast.far, role=Role.VERWIJZER
+    )
+    with pytest.raises(errors.PermissionDenied):
+        services.revoke_role(user=cast.admin, membership_id=far_member.pk)
