@@ -131,34 +131,13 @@ def load(locations: int, beds: int) -> dict:
 
 
 def board_sql(region_id: int, near: str):
-    from django.db.models import Count, Q
+    """The SQL Django sends for the board's grouped count, to run bare as the baseline."""
     from django.utils import timezone
 
     from regiotafel.capacity import availability
-    from regiotafel.capacity.models import Bed
 
-    now = timezone.now()
-    beds = Bed.objects.filter(
-        location__municipality__region_id=region_id, bed_type__code="elv-hoog"
-    )
-    grouped = (
-        beds.values(
-            "location_id",
-            "bed_type__name",
-            "bed_type__code",
-            "bed_type__sort_order",
-            "target_group",
-        )
-        .annotate(
-            free=Count("pk", filter=availability.free_now(now)),
-            reserved=Count("pk", filter=Q(status="gereserveerd", held_until__gt=now)),
-            occupied=Count("pk", filter=Q(status="bezet")),
-            total=Count("pk"),
-        )
-        .order_by()
-        .filter(free__gt=0)
-    )
-    return grouped.query.sql_with_params()
+    filters = availability.BoardFilter(region_id=region_id, bed_type="elv-hoog", near=near)
+    return availability.grouped_counts(filters, timezone.now()).query.sql_with_params()
 
 
 def free_port() -> int:

@@ -69,6 +69,22 @@ def free_now(now: datetime) -> Q:
 
 def board(filters: BoardFilter, *, now: datetime | None = None) -> list[BoardRow]:
     now = now or timezone.now()
+    groups = list(grouped_counts(filters, now))
+    locations = _locations({g["location_id"] for g in groups})
+    origin = _centroid(filters.near)
+    rows = [_row(g, locations[g["location_id"]], origin, now) for g in groups]
+    rows.sort(
+        key=lambda r: (
+            r.distance_km if r.distance_km is not None else math.inf,
+            r.location,
+            r.bed_type,
+        )
+    )
+    return rows
+
+
+def grouped_counts(filters: BoardFilter, now: datetime):
+    """The one query behind the board: bed counts per location, bed type and target group."""
     beds = Bed.objects.all()
     if filters.region_id:
         beds = beds.filter(location__municipality__region_id=filters.region_id)
@@ -96,20 +112,7 @@ def board(filters: BoardFilter, *, now: datetime | None = None) -> list[BoardRow
         )
         .order_by()
     )
-    if filters.only_free:
-        grouped = grouped.filter(free__gt=0)
-    groups = list(grouped)
-    locations = _locations({g["location_id"] for g in groups})
-    origin = _centroid(filters.near)
-    rows = [_row(g, locations[g["location_id"]], origin, now) for g in groups]
-    rows.sort(
-        key=lambda r: (
-            r.distance_km if r.distance_km is not None else math.inf,
-            r.location,
-            r.bed_type,
-        )
-    )
-    return rows
+    return grouped.filter(free__gt=0) if filters.only_free else grouped
 
 
 def _locations(ids: set[int]) -> dict[int, Location]:
