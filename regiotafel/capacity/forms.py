@@ -24,6 +24,7 @@ class BoardFilterForm(forms.Form):
         queryset=Subregion.objects.none(),
         empty_label=_("alle subregio's"),
     )
+    gemeente = forms.ChoiceField(label=_("Gemeente"), required=False)
     vanaf_gemeente = forms.ChoiceField(label=_("Sorteer op afstand vanaf"), required=False)
     casus = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -37,9 +38,9 @@ class BoardFilterForm(forms.Form):
         municipalities = (
             Municipality.objects.filter(region=region) if region else Municipality.objects.all()
         )
-        self.fields["vanaf_gemeente"].choices = [("", _("geen keuze"))] + [
-            (m.cbs_code, m.name) for m in municipalities.order_by("name")
-        ]
+        names = [(m.cbs_code, m.name) for m in municipalities.order_by("name")]
+        self.fields["gemeente"].choices = [("", _("alle gemeenten")), *names]
+        self.fields["vanaf_gemeente"].choices = [("", _("geen keuze")), *names]
 
 
 class CaseForm(forms.Form):

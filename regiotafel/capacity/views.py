@@ -40,6 +40,7 @@ def _board_context(request) -> dict:
         bed_type=data.get("beddentype") or "",
         target_group=data.get("doelgroep") or "",
         subregion_id=data["subregio"].pk if data.get("subregio") else None,
+        municipality=data.get("gemeente") or "",
         near=data.get("vanaf_gemeente") or "",
     )
     can_claim = permissions.can(request.user, "bed.reserveren")

@@ -28,6 +28,12 @@ def test_the_htmx_request_gets_only_the_table_fragment(ward, client):
     assert "Rijnhof Leiden" in fragment and "Duinrand Katwijk" not in fragment
 
 
+def test_the_board_page_filters_on_a_municipality(ward, client):
+    client.force_login(ward.referrer)
+    page = client.get(reverse("capacity:board"), {"gemeente": "GM0537"}).content.decode()
+    assert "Duinrand Katwijk" in page and "Rijnhof Leiden" not in page
+
+
 def test_reserving_from_the_board_for_a_case_links_the_claim_and_opens_the_case(
     ward, client, new_case
 ):
