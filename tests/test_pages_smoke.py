@@ -41,3 +41,9 @@ def test_every_page_answers_every_role_without_a_server_error(db, username):
     for url in urls:
         status = browser.get(url).status_code
         assert status in {200, 302, 403}, (username, url, status)
+
+
+def test_exports_exist_only_as_csv_and_xlsx(cast, client):
+    client.force_login(cast.admin)
+    assert client.get("/wachtlijst/cijfers/export.exe").status_code == 404
+    assert client.get("/capaciteit/rapportage/export.exe").status_code == 404

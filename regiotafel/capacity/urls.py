@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from regiotafel.capacity import views
 
@@ -15,7 +15,7 @@ urlpatterns = [
     path("reserveringen/", views.claim_list, name="claims"),
     path("reserveringen/<int:claim_id>/<str:action>/", views.claim_action, name="claim-action"),
     path("rapportage/", views.report, name="report"),
-    path("rapportage/export.<str:fmt>", views.report_export, name="report-export"),
+    re_path(r"^rapportage/export\.(?P<fmt>csv|xlsx)$", views.report_export, name="report-export"),
     path("bedden/", views.bed_list, name="beds"),
     path("bedden/<int:bed_id>/status/", views.bed_status, name="bed-status"),
 ]

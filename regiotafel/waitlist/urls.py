@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from regiotafel.waitlist import views
 
@@ -17,5 +17,5 @@ urlpatterns = [
     path("plaatsing/", views.placement_page, name="placement"),
     path("plaatsing/<str:action>/", views.placement_action, name="placement-action"),
     path("cijfers/", views.figures_page, name="figures"),
-    path("cijfers/export.<str:fmt>", views.figures_export, name="figures-export"),
+    re_path(r"^cijfers/export\.(?P<fmt>csv|xlsx)$", views.figures_export, name="figures-export"),
 ]
