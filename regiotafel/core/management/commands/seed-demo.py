@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.utils.translation import gettext as _
 
 from regiotafel.core import demo
@@ -14,6 +15,7 @@ class Command(RegiotafelCommand):
         )
 
     def handle(self, *args, wachtwoord=None, **options):
+        call_command("migrate", interactive=False, verbosity=0)
         logins = demo.seed(password=wachtwoord)
         for line in demo.describe_logins(logins):
             self.stdout.write(line)
