@@ -194,7 +194,12 @@ def _seed_day(organisations, rng, now) -> None:
     ]
     for hours_ago, story in zip(range(19, 0, -2), stories, strict=True):
         at = now - timedelta(hours=hours_ago)
-        case = cases.register_case(user=referrer, organisation=gp, data=_case_data(rng))
+        data = _case_data(rng)
+        free = rijnhof_free.first()
+        if story not in {"queued", "referred", "searching"} and free is not None:
+            # A case that will get a bed asks for the kind of bed that is free.
+            data.update(beddentype=free.bed_type.code, doelgroep=free.target_group)
+        case = cases.register_case(user=referrer, organisation=gp, data=data)
         Case.objects.filter(pk=case.pk).update(registered_at=at)
         case.transitions.update(at=at)
         case.refresh_from_db()
@@ -222,7 +227,7 @@ def _play(story, case, free_beds, referrer, triagist, planner, gp, rng, at, now)
             reason="Zelf verder zoeken",
         )
         return
-    bed = free_beds.filter(bed_type=case.bed_type).first() or free_beds.first()
+    bed = free_beds.filter(bed_type=case.bed_type, target_group=case.target_group).first()
     if bed is None:
         return
     claimed_at = at + timedelta(minutes=rng.randint(20, 90))
