@@ -5,7 +5,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from regiotafel import errors
-from regiotafel.capacity import availability, beds, cases, claims, standards
+from regiotafel.capacity import availability, beds, cases, claims, fhir
 from regiotafel.capacity.models import Claim
 from regiotafel.capacity.schemas import (
     AvailabilityOut,
@@ -211,6 +211,11 @@ class FhirQuery(Schema):
     regio: str = ""
 
 
+def _fhir_base(request) -> str:
+    """Absolute base for fullUrls, so references resolve within a bundle."""
+    return request.build_absolute_uri("/api/v1/fhir")
+
+
 def _fhir(body: dict):
     from django.http import JsonResponse
 
@@ -230,7 +235,9 @@ def fhir_locations(request, query: Query[FhirQuery]):
     beds = Bed.objects.all()
     if filters.region_id:
         beds = beds.filter(location__municipality__region_id=filters.region_id)
-    return _fhir(standards.bed_locations_bundle(beds=beds, now=timezone.now()))
+    return _fhir(
+        fhir.bed_locations_bundle(beds=beds, now=timezone.now(), base_url=_fhir_base(request))
+    )
 
 
 @router.get("/fhir/MeasureReport", summary="Aantallen per beddentype als FHIR MeasureReport")
@@ -242,12 +249,11 @@ def fhir_measure_report(request, query: Query[FhirQuery]):
     now = timezone.now()
     name = query.regio or _("alle regio's")
     return _fhir(
-        standards.measure_report(
-            rows=availability.board(filters, now=now), region_name=name, now=now
-        )
+        fhir.measure_report(rows=availability.board(filters, now=now), region_name=name, now=now)
     )
 
 
 @router.get("/casussen/{kenmerk}/fhir", summary="Een casus als FHIR ServiceRequest + Task")
 def case_fhir(request, kenmerk: str):
-    return _fhir(standards.case_bundle(case=cases.load_case(user=request.user, reference=kenmerk)))
+    case = cases.load_case(user=request.user, reference=kenmerk)
+    return _fhir(fhir.case_bundle(case=case, base_url=_fhir_base(request)))
