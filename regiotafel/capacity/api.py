@@ -22,7 +22,7 @@ from regiotafel.capacity.schemas import (
     availability_out,
 )
 from regiotafel.core import permissions
-from regiotafel.core.acting import acting_organisation
+from regiotafel.core.acting import acting_organisation, required_organisation
 
 router = Router(tags=["capaciteit"])
 
@@ -35,13 +35,6 @@ class AvailabilityQuery(Schema):
     subregio: int | None = None
     vanaf_gemeente: str = ""
     alleen_vrij: bool = True
-
-
-def _acting(request):
-    organisation = acting_organisation(request)
-    if organisation is None:
-        raise errors.PermissionDenied(_("U werkt niet namens een organisatie."))
-    return organisation
 
 
 @router.get(
@@ -109,7 +102,7 @@ def location_confirm(request, locatie_id: int):
 def claim_create(request, bed_id: int, payload: ClaimIn):
     case = cases.load_case(user=request.user, reference=payload.casus) if payload.casus else None
     claim = claims.reserve(
-        user=request.user, organisation=_acting(request), bed_id=bed_id, case=case
+        user=request.user, organisation=required_organisation(request), bed_id=bed_id, case=case
     )
     return Status(201, claim)
 
@@ -173,7 +166,7 @@ def case_list(request):
 @router.post("/casussen", response={201: CaseOut}, summary="Een casus aanmelden")
 def case_create(request, payload: CaseIn):
     case = cases.register_case(
-        user=request.user, organisation=_acting(request), data=payload.dict()
+        user=request.user, organisation=required_organisation(request), data=payload.dict()
     )
     return Status(201, case)
 

@@ -20,19 +20,12 @@ from regiotafel.capacity.forms import (
 )
 from regiotafel.capacity.models import Claim, ClaimState, Location
 from regiotafel.core import permissions
-from regiotafel.core.acting import acting_organisation
-
-
-def _organisation(request):
-    organisation = acting_organisation(request)
-    if organisation is None:
-        raise errors.PermissionDenied(_("U werkt niet namens een organisatie."))
-    return organisation
+from regiotafel.core.acting import acting_organisation, required_organisation
 
 
 def _board_context(request) -> dict:
     permissions.check(request.user, "beschikbaarheid.bekijken")
-    region = _organisation(request).region
+    region = required_organisation(request).region
     form = BoardFilterForm(request.GET or None, region=region)
     data = form.cleaned_data if form.is_valid() else {}
     filters = availability.BoardFilter(
@@ -63,7 +56,7 @@ def board(request):
 @login_required
 @require_POST
 def reserve(request, location_id: int):
-    organisation = _organisation(request)
+    organisation = required_organisation(request)
     reference = request.POST.get("casus", "")
     case = cases.load_case(user=request.user, reference=reference) if reference else None
     try:
@@ -111,7 +104,7 @@ def case_list(request):
 
 @login_required
 def case_new(request):
-    organisation = _organisation(request)
+    organisation = required_organisation(request)
     permissions.check(request.user, "casus.aanmelden", organisation)
     form = CaseForm(request.POST or None, region=organisation.region)
     if request.method == "POST" and form.is_valid():
@@ -185,7 +178,7 @@ def case_hand_over(request, reference: str):
 @login_required
 def claim_list(request):
     """The claims of my organisation (referrer, triagist) and on my beds (planner)."""
-    organisation = _organisation(request)
+    organisation = required_organisation(request)
     mine = Claim.objects.filter(organisation=organisation)
     on_my_beds = Claim.objects.filter(bed__location__organisation=organisation)
     related = ("bed__location", "bed__bed_type", "case", "organisation")
@@ -227,7 +220,7 @@ def claim_action(request, claim_id: int, action: str):
 
 @login_required
 def bed_list(request):
-    organisation = _organisation(request)
+    organisation = required_organisation(request)
     permissions.check(request.user, "bedden.bijwerken", organisation)
     locations = (
         Location.objects.filter(organisation=organisation)
@@ -285,7 +278,7 @@ def _report_data(request):
 
     from regiotafel.capacity import figures
 
-    organisation = _organisation(request)
+    organisation = required_organisation(request)
     permissions.check(request.user, "capaciteit.rapportage", organisation.region)
     days = REPORT_PERIODS.get(request.GET.get("dagen", "7"), 7)
     end = timezone.now()

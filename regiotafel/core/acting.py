@@ -50,6 +50,18 @@ def acting_organisation(request) -> Organisation | None:
     return chosen
 
 
+def required_organisation(request) -> Organisation:
+    """The organisation the user acts for; a Dutch PermissionDenied when there is none."""
+    from django.utils.translation import gettext as _
+
+    from regiotafel import errors
+
+    organisation = acting_organisation(request)
+    if organisation is None:
+        raise errors.PermissionDenied(_("U werkt niet namens een organisatie."))
+    return organisation
+
+
 def choose_organisation(request, organisation_id: int) -> Organisation | None:
     """Switch the organisation a browser user acts for; None if they are not a member."""
     organisation = {org.pk: org for org in organisations_of(request.user)}.get(organisation_id)

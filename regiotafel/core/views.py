@@ -15,7 +15,12 @@ from django.views.decorators.http import require_POST
 
 from regiotafel import errors
 from regiotafel.core import audit, permissions, services
-from regiotafel.core.acting import acting_organisation, choose_organisation, memberships_of
+from regiotafel.core.acting import (
+    acting_organisation,
+    choose_organisation,
+    memberships_of,
+    required_organisation,
+)
 from regiotafel.core.forms import AuditFilterForm
 from regiotafel.core.models import AuditAction, Role
 
@@ -116,9 +121,7 @@ def _audit_filters(request) -> tuple[AuditFilterForm, services.AuditFilter]:
 
 @login_required
 def auditlog(request):
-    organisation = acting_organisation(request)
-    if organisation is None:
-        raise errors.PermissionDenied(_("U werkt niet voor een organisatie."))
+    organisation = required_organisation(request)
     form, filters = _audit_filters(request)
     events = services.read_audit_log(user=request.user, organisation=organisation, filters=filters)
     page = Paginator(events, 50).get_page(request.GET.get("pagina"))
@@ -139,9 +142,7 @@ def auditlog(request):
 
 @login_required
 def auditlog_export(request):
-    organisation = acting_organisation(request)
-    if organisation is None:
-        raise errors.PermissionDenied(_("U werkt niet voor een organisatie."))
+    organisation = required_organisation(request)
     _form, filters = _audit_filters(request)
     body = services.export_audit_csv(user=request.user, organisation=organisation, filters=filters)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -156,9 +157,7 @@ def auditlog_export(request):
 def members(request):
     from regiotafel.core.models import Role
 
-    organisation = acting_organisation(request)
-    if organisation is None:
-        raise errors.PermissionDenied(_("U werkt niet voor een organisatie."))
+    organisation = required_organisation(request)
     permissions.check(request.user, "medewerkers.beheren", organisation)
     if request.method == "POST":
         try:

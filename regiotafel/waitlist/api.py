@@ -3,13 +3,11 @@ client read is logged; figures for analysts are suppressed below 5."""
 
 from datetime import date
 
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from regiotafel import errors
 from regiotafel.core import audit, permissions
-from regiotafel.core.acting import acting_organisation
+from regiotafel.core.acting import required_organisation
 from regiotafel.waitlist import reports
 from regiotafel.waitlist.models import Client, RegistrationState
 from regiotafel.waitlist.visibility import visible_registrations
@@ -79,9 +77,7 @@ def client_detail(request, client_id: int):
     summary="Managementinformatie van de regio (kleine aantallen onderdrukt)",
 )
 def figures(request):
-    organisation = acting_organisation(request)
-    if organisation is None:
-        raise errors.PermissionDenied(_("U werkt niet namens een organisatie."))
+    organisation = required_organisation(request)
     permissions.check(request.user, "wachtlijst.cijfers", organisation.region)
     data = reports.figures(region=organisation.region)
     audit.record("export", organisation.region, detail={"soort": "wachtlijstcijfers"})

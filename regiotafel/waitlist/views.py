@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from regiotafel import errors
 from regiotafel.core import audit, charts, permissions
-from regiotafel.core.acting import acting_organisation, memberships_of
+from regiotafel.core.acting import acting_organisation, memberships_of, required_organisation
 from regiotafel.core.models import Location, Organisation
 from regiotafel.waitlist import duplicates, exports, placement, registrations, reports
 from regiotafel.waitlist.forms import ImportForm, ListFilterForm
@@ -196,7 +196,7 @@ def merge_undo(request, merge_id: int):
 
 @login_required
 def placement_page(request):
-    organisation = acting_organisation(request)
+    organisation = required_organisation(request)
     permissions.check(request.user, "wachtlijst.plaatsen", organisation)
     locations = Location.objects.filter(organisation=organisation).order_by("name")
     chosen = locations.filter(pk=request.GET.get("locatie") or 0).first() or locations.first()
@@ -241,9 +241,7 @@ def placement_action(request, action: str):
 
 
 def _figures_for(request):
-    organisation = acting_organisation(request)
-    if organisation is None:
-        raise errors.PermissionDenied(_("U werkt niet namens een organisatie."))
+    organisation = required_organisation(request)
     region = organisation.region
     permissions.check(request.user, "wachtlijst.cijfers", region)
     provider = (

@@ -110,3 +110,20 @@ def test_only_an_administrator_manages_members_and_only_of_their_own_organisatio
     )
     with pytest.raises(errors.PermissionDenied):
         services.revoke_role(user=cast.admin, membership_id=far_member.pk)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "auditlog",
+        "members",
+        "capacity:claims",
+        "waitlist:figures",
+        "waitlist:placement",
+    ],
+)
+def test_pages_that_act_for_an_organisation_refuse_someone_without_one(cast, client, name):
+    client.force_login(cast.outsider)
+    response = client.get(reverse(name))
+    assert response.status_code == 403
+    assert "U werkt niet namens een organisatie." in response.content.decode()
