@@ -11,5 +11,4 @@ class CapacityConfig(AppConfig):
         from regiotafel.capacity import demo, home, policies  # noqa: F401 - they register
         from regiotafel.core import demo as core_demo
 
-        if demo.seed not in core_demo.EXTENSIONS:
-            core_demo.EXTENSIONS.append(demo.seed)
+        core_demo.extend(demo.seed)

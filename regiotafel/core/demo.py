@@ -129,6 +129,12 @@ def seed(*, password: str | None = None) -> list[Login]:
 EXTENSIONS: list = []
 
 
+def extend(seeder) -> None:
+    """Add a capability's demo seeder (once, however often its app is made ready)."""
+    if seeder not in EXTENSIONS:
+        EXTENSIONS.append(seeder)
+
+
 def _seed_centres(region: Region) -> None:
     with (DATA_DIR / "zhn_municipality_centres.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):

@@ -11,5 +11,4 @@ class WaitlistConfig(AppConfig):
         from regiotafel.core import demo as core_demo
         from regiotafel.waitlist import demo, policies  # noqa: F401 - they register themselves
 
-        if demo.seed not in core_demo.EXTENSIONS:
-            core_demo.EXTENSIONS.append(demo.seed)
+        core_demo.extend(demo.seed)

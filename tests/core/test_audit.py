@@ -130,3 +130,12 @@ def test_the_export_refuses_someone_who_is_not_the_admin(cast):
         services.export_audit_csv(
             user=cast.planner, organisation=cast.own, filters=services.AuditFilter()
         )
+
+
+def test_a_long_audit_log_is_paged_keeping_the_filter(cast, client):
+    for n in range(60):
+        audit.record("read", cast.own, organisation=cast.own, data_subject=f"cliënt {n}")
+    client.force_login(cast.admin)
+    page = client.get(reverse("auditlog"), {"actie": "read"}).content.decode()
+    assert "Pagina 1 van 2" in page
+    assert "?actie=read&amp;pagina=2" in page
