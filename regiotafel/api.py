@@ -104,11 +104,17 @@ def _crash(request, exc):
 def _register_routers() -> None:
     from regiotafel.capacity.api import router as capacity_router
     from regiotafel.core.api import router as core_router
+    from regiotafel.plans.api import router as plans_router
+    from regiotafel.portfolio.api import router as portfolio_router
+    from regiotafel.projection.api import router as projection_router
     from regiotafel.waitlist.api import router as waitlist_router
 
     api.add_router("/", core_router)
     api.add_router("/", capacity_router)
     api.add_router("/", waitlist_router)
+    api.add_router("/", projection_router)
+    api.add_router("/", portfolio_router)
+    api.add_router("/", plans_router)
 
 
 _register_routers()

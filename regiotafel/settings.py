@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "regiotafel.core",
     "regiotafel.capacity",
     "regiotafel.waitlist",
+    "regiotafel.projection",
+    "regiotafel.portfolio",
+    "regiotafel.plans",
 ]
 
 MIDDLEWARE = [
