@@ -1,4 +1,4 @@
-"""Reading tabular uploads (CSV for now) into numbered rows, shared by every importer.
+"""Reading tabular uploads (CSV and XLSX) into numbered rows, shared by every importer.
 
 Row numbers are the ones a person sees in a spreadsheet: the header is row 1.
 """
@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,6 +118,15 @@ def _read_xlsx(raw: bytes, name: str) -> Table:
         raise InvalidInput(
             _("Bestand %(name)s is geen leesbaar Excel-bestand (.xlsx).") % {"name": name}
         ) from None
+    merged = _merged_ranges(raw, sheet._worksheet_path)
+    if merged:
+        raise InvalidInput(
+            _(
+                "Bestand %(name)s heeft samengevoegde cellen (%(ranges)s); maak de samenvoeging "
+                "ongedaan zodat elke rij en kolom een eigen waarde heeft."
+            )
+            % {"name": name, "ranges": ", ".join(merged[:5])}
+        )
     lines = sheet.iter_rows(values_only=True)
     header = [str(c or "").strip().lower() for c in next(lines, ())]
     if not any(header):
@@ -127,6 +138,14 @@ def _read_xlsx(raw: bytes, name: str) -> Table:
         if any(cells):
             rows.append((number, dict(zip(header, cells, strict=True))))
     return Table(name=name, columns=header, rows=rows)
+
+
+def _merged_ranges(raw: bytes, sheet_path: str) -> list[str]:
+    """The merged ranges of a sheet ("A2:B3"); read-only openpyxl does not expose them, and a
+    merged range keeps its value in one cell only, so the other rows would silently be blank."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        xml = archive.read(sheet_path.lstrip("/"))
+    return [m.decode() for m in re.findall(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([^"]+)"', xml)]
 
 
 def _cell(value) -> str:
