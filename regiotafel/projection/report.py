@@ -1,0 +1,531 @@
+"""The gap-analysis report: one self-contained HTML file (plotly.js inline, works offline) and
+an XLSX with every table, from the long results table of ``runner.run``.
+
+The chart and table builders here are shared with the platform's page (``views.py``), so the
+report and the page show the same figures. Nothing here computes a projection: it only shapes
+and renders what the engine produced.
+
+Input columns (``runner.run``): ``gemeente`` (CBS code ``GM....``, or the region's code for the
+region totals), ``jaar``, ``scenario``, ``product``, ``run``, ``vraag``, ``aanbod``, ``tekort``,
+``tekort_pct`` and, where draws were made, ``vraag_p10/p50/p90`` and ``tekort_p10/p50/p90``.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+
+KEY_YEARS = (2025, 2030, 2040)
+MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
+BAND_COLUMNS = ("vraag_p10", "vraag_p90", "tekort_p10", "tekort_p90")
+SCENARIO_COLOURS = ("#1f5f8b", "#b35c00", "#2e7d32", "#6a1b9a", "#8b1f1f")
+DEMAND_COLOUR = "#222222"
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Dutch names for the codes in the results: municipalities, scenarios, products."""
+
+    areas: Mapping[str, str]
+    scenarios: Mapping[str, str]
+    products: Mapping[str, str]
+
+    def area(self, code: str) -> str:
+        return str(self.areas.get(code, code))
+
+    def scenario(self, key: str) -> str:
+        return str(self.scenarios.get(key, key))
+
+    def product(self, key: str) -> str:
+        return str(self.products.get(key, key))
+
+
+def default_labels(region_names: Mapping[str, str] | None = None) -> Labels:
+    """Municipality names from the packaged reference data, scenario and product labels
+    from the runner (when it is importable)."""
+    from regiotafel.core.demo import DATA_DIR
+
+    areas: dict[str, str] = {}
+    with (DATA_DIR / "zhn_municipalities.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            areas[row["gemeentecode"]] = row["gemeente"]
+    areas.update(region_names or {})
+    try:
+        from regiotafel.projection import runner
+
+        scenarios, products = dict(runner.SCENARIO_LABELS), dict(runner.PRODUCT_LABELS)
+    except (ImportError, AttributeError):
+        scenarios, products = {}, {}
+    return Labels(areas=areas, scenarios=scenarios, products=products)
+
+
+def is_region_code(code: str) -> bool:
+    return not MUNICIPALITY_CODE.match(str(code))
+
+
+def region_codes(results: pd.DataFrame) -> list[str]:
+    return sorted({c for c in results["gemeente"].unique() if is_region_code(c)})
+
+
+def municipality_codes(results: pd.DataFrame, labels: Labels) -> list[str]:
+    codes = [c for c in results["gemeente"].unique() if not is_region_code(c)]
+    return sorted(codes, key=lambda c: labels.area(c))
+
+
+def has_band(results: pd.DataFrame) -> bool:
+    return all(column in results.columns for column in BAND_COLUMNS)
+
+
+def baseline(results: pd.DataFrame) -> pd.DataFrame:
+    """Run 0, the deterministic baseline (the table may hold only that run anyway)."""
+    if "run" in results.columns:
+        results = results[results["run"] == 0]
+    return results
+
+
+# --- Numbers as a Dutch reader expects them -------------------------------------------------
+
+
+def number(value) -> str:
+    """A whole number with a Dutch thousands separator: 4260 -> '4.260', -12.4 -> '-12'."""
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{round(float(value)):,}".replace(",", ".")
+
+
+def percent(value) -> str:
+    """``tekort_pct`` is a percentage of current capacity: 110.9 -> '111%'."""
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{round(float(value)):,}%".replace(",", ".")
+
+
+# --- Tables -----------------------------------------------------------------------------------
+
+
+def key_year_table(
+    results: pd.DataFrame,
+    *,
+    scenario: str,
+    product: str,
+    labels: Labels,
+    years: tuple[int, ...] = KEY_YEARS,
+) -> pd.DataFrame:
+    """Per area (region first, then municipalities by name) and key year: demand, supply,
+    shortage and shortage %, for one scenario and product."""
+    rows = baseline(results)
+    rows = rows[
+        (rows["scenario"] == scenario) & (rows["product"] == product) & rows["jaar"].isin(years)
+    ]
+    order = {code: i for i, code in enumerate(region_codes(results))}
+    for i, code in enumerate(municipality_codes(results, labels)):
+        order[code] = len(order) + i
+    table = rows[["gemeente", "jaar", "vraag", "aanbod", "tekort", "tekort_pct"]].copy()
+    table.insert(1, "naam", table["gemeente"].map(labels.area))
+    table["_order"] = table["gemeente"].map(order)
+    table = table.sort_values(["_order", "jaar"]).drop(columns="_order")
+    return table.reset_index(drop=True)
+
+
+def key_years_all(results: pd.DataFrame, *, labels: Labels) -> pd.DataFrame:
+    """The key-year table for every scenario and product, with their Dutch names."""
+    parts = []
+    for scenario in ordered(results["scenario"], labels.scenarios):
+        for product in ordered(results["product"], labels.products):
+            part = key_year_table(results, scenario=scenario, product=product, labels=labels)
+            part.insert(0, "product", labels.product(product))
+            part.insert(0, "scenario", labels.scenario(scenario))
+            parts.append(part)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def ordered(values: pd.Series, known: Mapping[str, str]) -> list[str]:
+    """Distinct values, in the order of the label mapping (the params file's order) first."""
+    present = list(dict.fromkeys(values))
+    first = [key for key in known if key in present]
+    return first + [key for key in present if key not in first]
+
+
+def indicator_table(indicators: pd.DataFrame, *, labels: Labels) -> pd.DataFrame:
+    """Indicators wide: one row per area and indicator, one column per year."""
+    wide = indicators.pivot_table(
+        index=["gemeente", "indicator"], columns="jaar", values="waarde", aggfunc="first"
+    ).reset_index()
+    wide.columns = [str(column) for column in wide.columns]
+    wide.insert(1, "naam", wide["gemeente"].map(labels.area))
+    region_first = wide["gemeente"].map(lambda c: (0 if is_region_code(c) else 1, labels.area(c)))
+    wide = wide.assign(_order=region_first).sort_values(["_order", "indicator"])
+    return wide.drop(columns="_order").reset_index(drop=True)
+
+
+# --- Charts -----------------------------------------------------------------------------------
+
+
+def demand_supply_figure(
+    results: pd.DataFrame, *, area: str, product: str, scenarios: list[str], labels: Labels
+) -> go.Figure:
+    """Demand (with its P10–P90 band where present) against supply per scenario, for one area."""
+    rows = baseline(results)
+    rows = rows[(rows["gemeente"] == area) & (rows["product"] == product)].sort_values("jaar")
+    figure = go.Figure()
+    demand = rows[rows["scenario"] == scenarios[0]] if scenarios else rows.iloc[0:0]
+    if has_band(results) and not demand.empty:
+        _band(figure, demand, "vraag", _("vraag P10–P90"), DEMAND_COLOUR)
+    figure.add_trace(
+        go.Scatter(
+            x=demand["jaar"],
+            y=demand["vraag"],
+            name=_("vraag"),
+            mode="lines",
+            line={"color": DEMAND_COLOUR, "width": 3},
+        )
+    )
+    for i, scenario in enumerate(scenarios):
+        supply = rows[rows["scenario"] == scenario]
+        figure.add_trace(
+            go.Scatter(
+                x=supply["jaar"],
+                y=supply["aanbod"],
+                name=_("aanbod, %(scenario)s") % {"scenario": labels.scenario(scenario)},
+                mode="lines",
+                line={"color": _colour(i), "dash": "dash", "shape": "hv"},
+            )
+        )
+    figure.update_layout(
+        title=_("%(area)s: vraag en aanbod, %(product)s")
+        % {"area": labels.area(area), "product": labels.product(product)},
+        xaxis_title=_("jaar"),
+        yaxis_title=_("aantal"),
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return figure
+
+
+def shortage_figure(
+    results: pd.DataFrame, *, area: str, product: str, scenarios: list[str], labels: Labels
+) -> go.Figure:
+    """The shortage per scenario over the years, with its P10–P90 band where present."""
+    rows = baseline(results)
+    rows = rows[(rows["gemeente"] == area) & (rows["product"] == product)].sort_values("jaar")
+    figure = go.Figure()
+    for i, scenario in enumerate(scenarios):
+        part = rows[rows["scenario"] == scenario]
+        name = labels.scenario(scenario)
+        if has_band(results):
+            _band(figure, part, "tekort", _("%(s)s P10–P90") % {"s": name}, _colour(i))
+        figure.add_trace(
+            go.Scatter(
+                x=part["jaar"],
+                y=part["tekort"],
+                name=name,
+                mode="lines+markers",
+                line={"color": _colour(i)},
+            )
+        )
+    figure.add_hline(y=0, line={"color": "#777", "width": 1})
+    figure.update_layout(
+        title=_("%(area)s: tekort per scenario, %(product)s")
+        % {"area": labels.area(area), "product": labels.product(product)},
+        xaxis_title=_("jaar"),
+        yaxis_title=_("tekort (vraag − aanbod)"),
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return figure
+
+
+def _band(figure: go.Figure, rows: pd.DataFrame, column: str, name: str, colour: str) -> None:
+    low, high = rows[f"{column}_p10"], rows[f"{column}_p90"]
+    figure.add_trace(
+        go.Scatter(x=rows["jaar"], y=high, mode="lines", line={"width": 0}, showlegend=False)
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=rows["jaar"],
+            y=low,
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor=_transparent(colour),
+            name=name,
+        )
+    )
+
+
+def _colour(i: int) -> str:
+    return SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)]
+
+
+def _transparent(colour: str, alpha: float = 0.18) -> str:
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def chart_html(figure: go.Figure) -> str:
+    """A chart as an HTML fragment; the page or report includes plotly.js once."""
+    from regiotafel.core import charts
+
+    return charts.fragment(figure)
+
+
+# --- The report -------------------------------------------------------------------------------
+
+
+def write_report(
+    results: pd.DataFrame,
+    *,
+    html_path: Path | None = None,
+    xlsx_path: Path | None = None,
+    title: str,
+    indicators: pd.DataFrame | None = None,
+    decomposition: pd.DataFrame | None = None,
+    labels: Labels | None = None,
+    source: str | None = None,
+) -> None:
+    """Write the HTML report and/or the XLSX workbook of the results."""
+    labels = labels or default_labels()
+    source = source or _source_note(results)
+    if html_path is not None:
+        text = render_html(
+            results,
+            title=title,
+            indicators=indicators,
+            decomposition=decomposition,
+            labels=labels,
+            source=source,
+        )
+        Path(html_path).write_text(text, encoding="utf-8")
+    if xlsx_path is not None:
+        Path(xlsx_path).write_bytes(
+            workbook_bytes(
+                results, indicators=indicators, decomposition=decomposition, labels=labels
+            )
+        )
+
+
+def _source_note(results: pd.DataFrame) -> str:
+    note = results.attrs.get("bron") if hasattr(results, "attrs") else None
+    if not note and "bron" in results.columns and len(results):
+        note = "; ".join(str(v) for v in results["bron"].dropna().unique())
+    return str(note or "")
+
+
+def render_html(
+    results: pd.DataFrame,
+    *,
+    title: str,
+    labels: Labels,
+    indicators: pd.DataFrame | None = None,
+    decomposition: pd.DataFrame | None = None,
+    source: str = "",
+) -> str:
+    from plotly.offline import get_plotlyjs
+
+    scenarios = ordered(results["scenario"], labels.scenarios)
+    products = ordered(results["product"], labels.products)
+    body = [f"<h1>{_e(title)}</h1>", _intro(results, scenarios, products, labels, source)]
+    body.append(_contents(products, labels))
+    for product in products:
+        body.append(_product_section(results, product, scenarios, labels))
+    if indicators is not None and len(indicators):
+        body.append(f'<section id="indicatoren"><h2>{_e(_("Indicatoren"))}</h2>')
+        body.append(_frame_html(indicator_table(indicators, labels=labels), _("Indicatoren")))
+        body.append("</section>")
+    if decomposition is not None and len(decomposition):
+        body.append(f'<section id="decompositie"><h2>{_e(_("Decompositie"))}</h2>')
+        body.append(f"<p>{_e(_('Hoeveel van de verandering komt uit welke factor.'))}</p>")
+        body.append(_frame_html(decomposition, _("Decompositie van de verandering")))
+        body.append("</section>")
+    return (
+        '<!DOCTYPE html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(title)}</title>\n<style>{REPORT_CSS}</style>\n"
+        f'<script type="text/javascript">{get_plotlyjs()}</script>\n</head>\n'
+        f"<body><main>\n{''.join(body)}\n</main></body>\n</html>\n"
+    )
+
+
+def _intro(results, scenarios, products, labels: Labels, source: str) -> str:
+    years = sorted(results["jaar"].unique())
+    facts = [
+        (_("Jaren"), f"{years[0]}–{years[-1]}" if years else "—"),
+        (_("Scenario's"), ", ".join(labels.scenario(s) for s in scenarios)),
+        (_("Producten"), ", ".join(labels.product(p) for p in products)),
+        (
+            _("Onzekerheid"),
+            _("P10–P90 uit trekkingen (band in de grafieken)")
+            if has_band(results)
+            else _("alleen het basispad (geen trekkingen)"),
+        ),
+    ]
+    if source:
+        facts.append((_("Bron"), source))
+    items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts)
+    return (
+        f'<dl class="facts">{items}</dl><p>'
+        + _e(
+            _(
+                "Tekort = vraag − aanbod; tekort % = tekort gedeeld door de huidige capaciteit. "
+                "Een negatief tekort is een overschot."
+            )
+        )
+        + "</p>"
+    )
+
+
+def _contents(products, labels: Labels) -> str:
+    links = "".join(
+        f'<li><a href="#{_anchor(p)}">{_e(labels.product(p))}</a></li>' for p in products
+    )
+    return f'<nav aria-label="{_e(_("Inhoud"))}"><ul>{links}</ul></nav>'
+
+
+def _product_section(results, product: str, scenarios: list[str], labels: Labels) -> str:
+    name = labels.product(product)
+    parts = [f'<section id="{_anchor(product)}"><h2>{_e(name)}</h2>']
+    for region in region_codes(results):
+        parts.append(f"<h3>{_e(labels.area(region))}</h3>")
+        for build in (demand_supply_figure, shortage_figure):
+            figure = build(
+                results, area=region, product=product, scenarios=scenarios, labels=labels
+            )
+            parts.append(f'<div class="chart">{chart_html(figure)}</div>')
+    for scenario in scenarios:
+        table = key_year_table(results, scenario=scenario, product=product, labels=labels)
+        caption = _("%(product)s, %(scenario)s: vraag, aanbod en tekort per gemeente") % {
+            "product": name,
+            "scenario": labels.scenario(scenario),
+        }
+        parts.append(_key_year_html(table, caption))
+    municipalities = municipality_codes(results, labels)
+    if municipalities:
+        parts.append(f'<h3>{_e(_("Per gemeente"))}</h3><div class="grid">')
+        for code in municipalities:
+            figure = demand_supply_figure(
+                results, area=code, product=product, scenarios=scenarios, labels=labels
+            )
+            figure.update_layout(height=340)
+            parts.append(f'<div class="chart">{chart_html(figure)}</div>')
+        parts.append("</div>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _key_year_html(table: pd.DataFrame, caption: str) -> str:
+    head = [_("Gebied"), _("Jaar"), _("Vraag"), _("Aanbod"), _("Tekort"), _("Tekort %")]
+    cells = "".join(
+        f'<th scope="col"{" class=num" if i > 1 else ""}>{_e(h)}</th>' for i, h in enumerate(head)
+    )
+    rows = []
+    for row in table.itertuples(index=False):
+        rows.append(
+            f'<tr><th scope="row">{_e(row.naam)}</th><td>{row.jaar}</td>'
+            f'<td class="num">{number(row.vraag)}</td><td class="num">{number(row.aanbod)}</td>'
+            f'<td class="num">{number(row.tekort)}</td>'
+            f'<td class="num">{percent(row.tekort_pct)}</td></tr>'
+        )
+    return (
+        f"<table><caption>{_e(caption)}</caption><thead><tr>{cells}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _frame_html(frame: pd.DataFrame, caption: str) -> str:
+    head = "".join(f'<th scope="col">{_e(column)}</th>' for column in frame.columns)
+    rows = []
+    for values in frame.itertuples(index=False):
+        cells = []
+        for value in values:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                shown = "—" if pd.isna(value) else f"{value:,.2f}".translate(_DUTCH)
+                cells.append(f'<td class="num">{shown}</td>')
+            else:
+                cells.append(f"<td>{_e(value)}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        f"<table><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+_DUTCH = str.maketrans({",": ".", ".": ","})
+
+
+def _anchor(key: str) -> str:
+    return "product-" + re.sub(r"[^a-z0-9]+", "-", str(key).lower()).strip("-")
+
+
+def _e(value) -> str:
+    return html.escape(str(value))
+
+
+REPORT_CSS = """
+body { font-family: system-ui, sans-serif; color: #1b1b1b; margin: 0; }
+main { max-width: 72rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
+table { border-collapse: collapse; margin: 1rem 0 2rem; }
+caption { text-align: left; font-weight: 600; padding: .25rem 0; }
+th, td { border-bottom: 1px solid #ccc; padding: .2rem .6rem; text-align: left; }
+.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+.facts dt { font-weight: 600; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(28rem, 1fr)); gap: 1rem; }
+"""
+
+
+# --- The workbook -----------------------------------------------------------------------------
+
+
+def workbook_bytes(
+    results: pd.DataFrame,
+    *,
+    labels: Labels,
+    indicators: pd.DataFrame | None = None,
+    decomposition: pd.DataFrame | None = None,
+) -> bytes:
+    """An XLSX with one sheet per table: the full results, the key years, the indicators and
+    the decomposition (when given). Numbers stay numbers."""
+    sheets = {_("Resultaten"): results, _("Kernjaren"): key_years_all(results, labels=labels)}
+    if indicators is not None and len(indicators):
+        sheets[_("Indicatoren")] = indicators
+    if decomposition is not None and len(decomposition):
+        sheets[_("Decompositie")] = decomposition
+    return frames_to_xlsx(sheets)
+
+
+def frames_to_xlsx(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(title=str(name)[:31])
+        sheet.append([str(column) for column in frame.columns])
+        for values in frame.itertuples(index=False):
+            sheet.append([_cell(value) for value in values])
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value):
+    if value is None:
+        return None
+    if hasattr(value, "item"):  # numpy scalars -> Python numbers
+        value = value.item()
+    if isinstance(value, float) and pd.isna(value):
+        return None
+    return value
+
+
+def frame_to_csv(frame: pd.DataFrame) -> str:
+    """CSV with a semicolon, as Dutch spreadsheets expect (like the other exports)."""
+    return frame.to_csv(sep=";", decimal=",", index=False)
