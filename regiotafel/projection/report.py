@@ -103,10 +103,32 @@ def number(value) -> str:
 
 
 def percent(value) -> str:
-    """``tekort_pct`` is a percentage of current capacity: 110.9 -> '111%'."""
+    """``tekort_pct`` is a share of current capacity (as the engine gives it): 1.109 -> '111%'."""
     if value is None or pd.isna(value):
         return "—"
-    return f"{round(float(value)):,}%".replace(",", ".")
+    return f"{round(100 * float(value)):,}%".replace(",", ".")
+
+
+def decimal(value, places: int = 1) -> str:
+    """A ratio with a Dutch decimal comma: 3.74 -> '3,7'; large counts keep a separator."""
+    if value is None or pd.isna(value):
+        return "—"
+    if abs(float(value)) >= 1000:
+        return number(value)
+    return f"{float(value):,.{places}f}".translate(_DUTCH)
+
+
+INDICATOR_LABELS = {
+    "mantelzorgpotentieel": "mantelzorgpotentieel (50–74-jarigen per 85-plusser)",
+    "grijze_druk": "grijze druk (65-plussers per 100 20–64-jarigen)",
+    "dubbele_vergrijzing": "dubbele vergrijzing (80-plussers per 100 65-plussers)",
+    "dementie": "mensen met dementie (verwacht aantal)",
+}
+
+
+def indicator_label(key: str) -> str:
+    label = INDICATOR_LABELS.get(str(key))
+    return _(label) if label else str(key)
 
 
 # --- Tables -----------------------------------------------------------------------------------
@@ -238,6 +260,56 @@ def shortage_figure(
         xaxis_title=_("jaar"),
         yaxis_title=_("tekort (vraag − aanbod)"),
         legend={"orientation": "h", "y": -0.2},
+    )
+    return figure
+
+
+def small_multiples_figure(
+    results: pd.DataFrame,
+    *,
+    areas: list[str],
+    product: str,
+    scenario: str,
+    labels: Labels,
+    columns: int = 3,
+) -> go.Figure:
+    """One small chart per municipality: demand and supply of one scenario, shared x-axis."""
+    from plotly.subplots import make_subplots
+
+    rows_needed = max(1, -(-len(areas) // columns))
+    figure = make_subplots(
+        rows=rows_needed,
+        cols=columns,
+        subplot_titles=[labels.area(code) for code in areas],
+        shared_xaxes=True,
+        vertical_spacing=0.25 / rows_needed + 0.03,
+    )
+    rows = baseline(results)
+    rows = rows[(rows["product"] == product) & (rows["scenario"] == scenario)]
+    for i, code in enumerate(areas):
+        part = rows[rows["gemeente"] == code].sort_values("jaar")
+        where = {"row": i // columns + 1, "col": i % columns + 1}
+        for column, name, style in (
+            ("vraag", _("vraag"), {"color": DEMAND_COLOUR}),
+            ("aanbod", _("aanbod"), {"color": _colour(0), "dash": "dash", "shape": "hv"}),
+        ):
+            figure.add_trace(
+                go.Scatter(
+                    x=part["jaar"],
+                    y=part[column],
+                    name=name,
+                    mode="lines",
+                    line=style,
+                    legendgroup=column,
+                    showlegend=i == 0,
+                ),
+                **where,
+            )
+    figure.update_layout(
+        title=_("Per gemeente: vraag en aanbod, %(product)s, %(scenario)s")
+        % {"product": labels.product(product), "scenario": labels.scenario(scenario)},
+        height=220 * rows_needed + 120,
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
     )
     return figure
 
@@ -419,18 +491,34 @@ def _product_section(results, product: str, scenarios: list[str], labels: Labels
     return "".join(parts)
 
 
+def table_rows(table: pd.DataFrame) -> list[dict]:
+    """The key-year table with Dutch-formatted numbers (the page and the report show these)."""
+    return [
+        {
+            "code": row.gemeente,
+            "naam": row.naam,
+            "jaar": row.jaar,
+            "vraag": number(row.vraag),
+            "aanbod": number(row.aanbod),
+            "tekort": number(row.tekort),
+            "tekort_pct": percent(row.tekort_pct),
+            "region": is_region_code(row.gemeente),
+        }
+        for row in table.itertuples(index=False)
+    ]
+
+
 def _key_year_html(table: pd.DataFrame, caption: str) -> str:
     head = [_("Gebied"), _("Jaar"), _("Vraag"), _("Aanbod"), _("Tekort"), _("Tekort %")]
     cells = "".join(
         f'<th scope="col"{" class=num" if i > 1 else ""}>{_e(h)}</th>' for i, h in enumerate(head)
     )
     rows = []
-    for row in table.itertuples(index=False):
+    for row in table_rows(table):
         rows.append(
-            f'<tr><th scope="row">{_e(row.naam)}</th><td>{row.jaar}</td>'
-            f'<td class="num">{number(row.vraag)}</td><td class="num">{number(row.aanbod)}</td>'
-            f'<td class="num">{number(row.tekort)}</td>'
-            f'<td class="num">{percent(row.tekort_pct)}</td></tr>'
+            f'<tr><th scope="row">{_e(row["naam"])}</th><td>{row["jaar"]}</td>'
+            f'<td class="num">{row["vraag"]}</td><td class="num">{row["aanbod"]}</td>'
+            f'<td class="num">{row["tekort"]}</td><td class="num">{row["tekort_pct"]}</td></tr>'
         )
     return (
         f"<table><caption>{_e(caption)}</caption><thead><tr>{cells}</tr></thead>"

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from regiotafel.projection import views
 
 app_name = "projection"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    re_path(r"^export\.(?P<fmt>csv|xlsx|html)$", views.export, name="export"),
+    path("parameters/", views.parameters, name="parameters"),
+    path("parameters/<int:parameter_set_id>.yaml", views.parameter_file, name="parameter-file"),
+]

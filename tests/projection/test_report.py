@@ -42,7 +42,7 @@ def results_table(*, draws: bool = True) -> pd.DataFrame:
     region["gemeente"], region["run"] = REGION, 0
     frame = pd.concat([frame, region], ignore_index=True)
     frame["tekort"] = frame["vraag"] - frame["aanbod"]
-    frame["tekort_pct"] = 100 * frame["tekort"] / frame["cap"]
+    frame["tekort_pct"] = frame["tekort"] / frame["cap"]
     frame = frame.drop(columns="cap")
     columns = ["gemeente", "jaar", "scenario", "product", "run", "vraag", "aanbod", "tekort"]
     frame = frame[[*columns, "tekort_pct"]]
@@ -202,5 +202,5 @@ def test_a_source_note_on_the_results_is_printed(tmp_path):
 def test_dutch_number_formats():
     assert report.number(4260.4) == "4.260"
     assert report.number(-12.6) == "-13"
-    assert report.percent(110.9) == "111%"
+    assert report.percent(1.109) == "111%"
     assert report.number(float("nan")) == "—"

@@ -1,0 +1,378 @@
+"""The gap analysis in the platform: a region's parameter sets, their projections (computed
+once and cached on disk) and the view of one scenario and product that the page, its
+downloads and the API all show.
+
+The numbers come from the engine (``runner.run``, ``runner.indicators``,
+``runner.decomposition``); nothing here computes a projection. The cache key is the
+parameter text plus a fingerprint of the engine's code and data, so a new engine or a new
+upload never shows stale numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from regiotafel import errors
+from regiotafel.core import permissions
+from regiotafel.core.acting import memberships_of
+from regiotafel.core.models import Region
+from regiotafel.projection import report
+from regiotafel.projection.models import ParameterSet
+from regiotafel.projection.policies import ANALYSTS
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The modules and data whose change changes the numbers (the cache key includes them).
+ENGINE_SOURCES = ("engine.py", "runner.py", "population.py", "params.py", "calibration.py")
+MAX_PARAMETER_BYTES = 512 * 1024
+_memory: dict[str, tuple] = {}
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A parameter set with its computed results."""
+
+    parameter_set: ParameterSet
+    params: object
+    results: pd.DataFrame
+    indicators: pd.DataFrame | None
+    decomposition: pd.DataFrame | None
+    labels: report.Labels
+    region_code: str
+    scenarios: list[str]
+    products: list[str]
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class GapView:
+    """What the page shows for one region, scenario and product (and what it exports)."""
+
+    region: Region
+    projection: Projection
+    scenario: str
+    product: str
+    series: pd.DataFrame  # every area and year for the scenario and product
+    table: pd.DataFrame  # the key years per area (region first)
+    indicators: pd.DataFrame | None  # wide: area, indicator, one column per key year
+    has_band: bool
+    municipalities: list[tuple[str, str]] = field(default_factory=list)  # (code, name)
+
+    @property
+    def labels(self) -> report.Labels:
+        return self.projection.labels
+
+    @property
+    def scenario_label(self) -> str:
+        return self.labels.scenario(self.scenario)
+
+    @property
+    def product_label(self) -> str:
+        return self.labels.product(self.product)
+
+
+# --- Who may see which region -----------------------------------------------------------------
+
+
+def regions_for(user):
+    """The regions whose gap analysis the user may see: those of the organisations where
+    they are an analyst or administrator (every region for a superuser)."""
+    if user.is_superuser:
+        return Region.objects.filter(parameter_sets__isnull=False).distinct()
+    ids = {m.organisation.region_id for m in memberships_of(user) if m.role in ANALYSTS}
+    return Region.objects.filter(pk__in=ids)
+
+
+def region_by_slug(*, user, slug: str, action: str = "zorgkloof.bekijken") -> Region:
+    return permissions.get_for(user, action, Region, slug=slug)
+
+
+# --- Parameter sets ---------------------------------------------------------------------------
+
+
+def current_parameter_set(region: Region) -> ParameterSet | None:
+    return ParameterSet.objects.filter(region=region).order_by("-version").first()
+
+
+def parameter_history(*, user, region: Region):
+    permissions.check(user, "zorgkloof.bekijken", region)
+    return ParameterSet.objects.filter(region=region).select_related("created_by")
+
+
+def parse_parameters(text: str, *, filename: str):
+    """Validate a parameter file's text with the engine's own reader (Dutch errors naming
+    the file, field and reason)."""
+    from regiotafel.projection import params
+
+    return params.parse(text, source=filename)
+
+
+@transaction.atomic
+def save_parameter_set(*, user, region: Region, text: str, filename: str) -> ParameterSet:
+    """Validate and store a new version of the region's parameters; nothing is saved when
+    the file is refused."""
+    permissions.check(user, "zorgkloof.parameters.beheren", region)
+    parsed = parse_parameters(text, filename=filename)
+    if str(parsed.region) != region.name:
+        raise errors.InvalidInput(
+            _("Bestand %(file)s hoort niet bij regio %(region)s.")
+            % {"file": filename, "region": region.name},
+            errors=[
+                errors.FieldError(
+                    "regio",
+                    _("het bestand noemt regio '%(found)s', verwacht '%(region)s'")
+                    % {"found": parsed.region, "region": region.name},
+                )
+            ],
+        )
+    Region.objects.select_for_update().filter(pk=region.pk).first()  # one version at a time
+    latest = ParameterSet.objects.filter(region=region).aggregate(v=Max("version"))["v"] or 0
+    return ParameterSet.objects.create(
+        region=region,
+        name=str(parsed.name)[:200],
+        version=latest + 1,
+        text=text,
+        filename=filename[:255],
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+
+
+def decode_upload(data: bytes, *, filename: str) -> str:
+    if len(data) > MAX_PARAMETER_BYTES:
+        raise errors.InvalidInput(
+            _("Bestand %(file)s is groter dan %(kb)s kB.")
+            % {"file": filename, "kb": MAX_PARAMETER_BYTES // 1024}
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise errors.InvalidInput(
+            _("Bestand %(file)s is geen UTF-8-tekst.") % {"file": filename}
+        ) from None
+    if not text.strip():
+        raise errors.InvalidInput(_("Bestand %(file)s is leeg.") % {"file": filename})
+    return text
+
+
+# --- Projections, cached --------------------------------------------------------------------
+
+
+def projection(*, user, region: Region) -> Projection:
+    """The current projection of a region, for someone allowed to see it."""
+    permissions.check(user, "zorgkloof.bekijken", region)
+    parameter_set = current_parameter_set(region)
+    if parameter_set is None:
+        raise errors.NotFound(
+            _("Voor regio %(region)s zijn nog geen parameters voor de zorgkloofanalyse.")
+            % {"region": region.name}
+        )
+    return load_projection(parameter_set)
+
+
+def load_projection(parameter_set: ParameterSet) -> Projection:
+    """The projection of a parameter set: from memory, from the disk cache, or computed once."""
+    params = parse_parameters(parameter_set.text, filename=parameter_set.filename or "parameters")
+    results, indicators, decomposition = computed(params, key=cache_key(parameter_set.text))
+    region_code = str(params.region_code)
+    labels = report.default_labels({region_code: str(params.region)})
+    return Projection(
+        parameter_set=parameter_set,
+        params=params,
+        results=results,
+        indicators=indicators,
+        decomposition=decomposition,
+        labels=labels,
+        region_code=region_code,
+        scenarios=report.ordered(results["scenario"], _keys(params.scenarios, labels.scenarios)),
+        products=report.ordered(results["product"], _keys(params.products, labels.products)),
+        source=str(getattr(params, "bron", "") or report._source_note(results)),
+    )
+
+
+def computed(params, *, key: str) -> tuple:
+    """(results, indicators, decomposition) of a params object: memory, disk, or the engine."""
+    found = _memory.get(key)
+    if found is not None:
+        return found
+    from regiotafel.projection import runner
+
+    folder = cache_dir()
+    found = (
+        _cached(folder / f"{key}-resultaten.parquet", lambda: runner.run(params)),
+        _cached(folder / f"{key}-indicatoren.parquet", lambda: runner.indicators(params)),
+        _cached(folder / f"{key}-decompositie.parquet", lambda: runner.decomposition(params)),
+    )
+    if len(_memory) >= 8:
+        _memory.clear()
+    _memory[key] = found
+    return found
+
+
+def forget_memory() -> None:
+    """Drop the in-process copies (the disk cache stays)."""
+    _memory.clear()
+
+
+def _keys(declared, known) -> dict:
+    """The params file's order first (a list of names or a mapping), then the labels' order."""
+    names = list(declared.keys()) if isinstance(declared, dict) else list(declared or [])
+    names = [str(getattr(item, "name", item)) for item in names]
+    return {**dict.fromkeys(names, ""), **known}
+
+
+def cache_dir() -> Path:
+    folder = Path(settings.DATA_DIR) / "projectie"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def cache_key(text: str) -> str:
+    digest = hashlib.sha256(engine_fingerprint().encode())
+    digest.update(text.encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+@cache
+def engine_fingerprint() -> str:
+    """A hash of the engine's code and packaged data: a new engine invalidates the cache."""
+    digest = hashlib.sha256()
+    paths = [PACKAGE_DIR / name for name in ENGINE_SOURCES]
+    paths += sorted((PACKAGE_DIR / "data").rglob("*")) if (PACKAGE_DIR / "data").exists() else []
+    for path in paths:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _cached(path: Path, compute) -> pd.DataFrame | None:
+    if path.exists():
+        frame = pd.read_parquet(path)
+        return frame if len(frame.columns) else None
+    frame = compute()
+    _write_atomically(path, frame if frame is not None else pd.DataFrame())
+    return frame
+
+
+def _write_atomically(path: Path, frame: pd.DataFrame) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.close(handle)
+    try:
+        frame.to_parquet(temporary, index=False)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+# --- The view of one scenario and product ---------------------------------------------------
+
+
+def gap_view(
+    *, user, region: Region, scenario: str | None = None, product: str | None = None
+) -> GapView:
+    """The region's projection for one scenario and product: the page, its downloads and
+    the API all come from here."""
+    found = projection(user=user, region=region)
+    scenario = _choose(scenario, found.scenarios, "scenario", found.labels.scenario)
+    product = _choose(product, found.products, "product", found.labels.product)
+    rows = report.baseline(found.results)
+    rows = rows[(rows["scenario"] == scenario) & (rows["product"] == product)]
+    series = rows.sort_values(["gemeente", "jaar"]).reset_index(drop=True)
+    series.insert(1, "naam", series["gemeente"].map(found.labels.area))
+    table = report.key_year_table(
+        found.results, scenario=scenario, product=product, labels=found.labels
+    )
+    codes = report.municipality_codes(found.results, found.labels)
+    return GapView(
+        region=region,
+        projection=found,
+        scenario=scenario,
+        product=product,
+        series=series,
+        table=table,
+        indicators=_key_year_indicators(found),
+        has_band=report.has_band(found.results),
+        municipalities=[(code, found.labels.area(code)) for code in codes],
+    )
+
+
+def _choose(wanted: str | None, options: list[str], name: str, label) -> str:
+    if not wanted:
+        return options[0]
+    if wanted not in options:
+        raise errors.InvalidInput(
+            _("Onbekende keuze voor %(name)s.") % {"name": name},
+            errors=[
+                errors.FieldError(
+                    name,
+                    _("'%(value)s' bestaat niet; kies uit: %(options)s")
+                    % {"value": wanted, "options": ", ".join(options)},
+                )
+            ],
+        )
+    return wanted
+
+
+def _key_year_indicators(found: Projection) -> pd.DataFrame | None:
+    if found.indicators is None or not len(found.indicators):
+        return None
+    frame = found.indicators
+    years = [y for y in report.KEY_YEARS if y in set(frame["jaar"])]
+    base = min(frame["jaar"])
+    shown = frame[frame["jaar"].isin([base, *years])]
+    return report.indicator_table(shown, labels=found.labels)
+
+
+# --- Downloads ------------------------------------------------------------------------------
+
+
+def export_csv(view: GapView) -> str:
+    """Every year and area of the chosen scenario and product (the charts' data)."""
+    return report.frame_to_csv(_export_frame(view))
+
+
+def export_xlsx(view: GapView) -> bytes:
+    sheets = {_("Kernjaren"): view.table, _("Per jaar"): _export_frame(view)}
+    if view.indicators is not None:
+        sheets[_("Indicatoren")] = view.projection.indicators
+    return report.frames_to_xlsx(sheets)
+
+
+def export_html(view: GapView) -> str:
+    found = view.projection
+    rows = found.results
+    rows = rows[(rows["scenario"] == view.scenario) & (rows["product"] == view.product)]
+    return report.render_html(
+        rows,
+        title=_("Zorgkloof %(region)s: %(product)s, %(scenario)s")
+        % {
+            "region": view.region.name,
+            "product": view.product_label,
+            "scenario": view.scenario_label,
+        },
+        labels=found.labels,
+        indicators=found.indicators,
+        source=found.source,
+    )
+
+
+def _export_frame(view: GapView) -> pd.DataFrame:
+    frame = view.series.copy()
+    frame.insert(frame.columns.get_loc("scenario") + 1, "scenario_naam", view.scenario_label)
+    frame.insert(frame.columns.get_loc("product") + 1, "product_naam", view.product_label)
+    return frame
+
+
+def export_name(view: GapView, extension: str) -> str:
+    return f"zorgkloof-{view.region.slug}-{view.scenario}-{view.product}.{extension}"

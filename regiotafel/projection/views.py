@@ -1,0 +1,192 @@
+"""Pages of the gap analysis. Thin: access, caching and the numbers come from the services."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from regiotafel import errors
+from regiotafel.core import permissions
+from regiotafel.core.acting import required_organisation
+from regiotafel.projection import report, services
+from regiotafel.projection.forms import ParameterUploadForm, SelectionForm
+from regiotafel.projection.models import ParameterSet
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _chosen_region(request, *, action: str = "zorgkloof.bekijken"):
+    """The region asked for (?regio=slug), else the acting organisation's, checked."""
+    slug = request.GET.get("regio") or request.POST.get("regio")
+    if slug:
+        return services.region_by_slug(user=request.user, slug=slug, action=action)
+    region = required_organisation(request).region
+    permissions.check(request.user, action, region)
+    return region
+
+
+@login_required
+@require_GET
+def index(request):
+    region = _chosen_region(request)
+    context = {"region": region, "regions": services.regions_for(request.user)}
+    context["can_manage"] = permissions.can(request.user, "zorgkloof.parameters.beheren", region)
+    if services.current_parameter_set(region) is None:
+        return render(request, "projection/index.html", context)
+    view = _view_or_default(request, region)
+    context.update(_panel_context(view))
+    context["form"] = SelectionForm(
+        initial={"regio": region.slug, "scenario": view.scenario, "product": view.product},
+        scenarios=[(s, view.labels.scenario(s)) for s in view.projection.scenarios],
+        products=[(p, view.labels.product(p)) for p in view.projection.products],
+        regions=[(r.slug, r.name) for r in context["regions"]],
+    )
+    template = "projection/_panel.html" if request.htmx else "projection/index.html"
+    return render(request, template, context)
+
+
+def _view_or_default(request, region):
+    """The chosen scenario and product; an unknown one (another region's) falls back to the
+    first of this region's, so switching regions never ends on an error page."""
+    try:
+        return services.gap_view(
+            user=request.user,
+            region=region,
+            scenario=request.GET.get("scenario"),
+            product=request.GET.get("product"),
+        )
+    except errors.InvalidInput:
+        return services.gap_view(user=request.user, region=region)
+
+
+def _panel_context(view: services.GapView) -> dict:
+    query = urlencode(
+        {"regio": view.region.slug, "scenario": view.scenario, "product": view.product}
+    )
+    return {
+        "view": view,
+        "rows": report.table_rows(view.table),
+        "indicators": _indicator_rows(view),
+        "charts": _charts(view),
+        "query": query,
+        "parameter_set": view.projection.parameter_set,
+    }
+
+
+def _charts(view: services.GapView) -> list[str]:
+    found = view.projection
+    common = {"product": view.product, "labels": view.labels}
+    region_only = [found.region_code]
+    figures = [
+        report.demand_supply_figure(
+            found.results, area=found.region_code, scenarios=[view.scenario], **common
+        ),
+        report.shortage_figure(
+            found.results, area=found.region_code, scenarios=found.scenarios, **common
+        ),
+    ]
+    if view.municipalities:
+        figures.append(
+            report.small_multiples_figure(
+                found.results,
+                areas=[code for code, _name in view.municipalities if code not in region_only],
+                scenario=view.scenario,
+                **common,
+            )
+        )
+    return [report.chart_html(figure) for figure in figures]
+
+
+def _indicator_rows(view: services.GapView) -> dict | None:
+    """Indicators as a header of years and rows of Dutch-formatted values."""
+    frame = view.indicators
+    if frame is None:
+        return None
+    years = [c for c in frame.columns if c not in {"gemeente", "naam", "indicator"}]
+    rows = [
+        {
+            "naam": row["naam"],
+            "indicator": report.indicator_label(row["indicator"]),
+            "values": [report.decimal(row[y]) for y in years],
+        }
+        for row in frame.to_dict("records")
+    ]
+    return {"years": years, "rows": rows}
+
+
+@login_required
+@require_GET
+def export(request, fmt: str):
+    region = _chosen_region(request)
+    view = services.gap_view(
+        user=request.user,
+        region=region,
+        scenario=request.GET.get("scenario"),
+        product=request.GET.get("product"),
+    )
+    if fmt == "xlsx":
+        response = HttpResponse(services.export_xlsx(view), content_type=XLSX)
+    elif fmt == "html":
+        response = HttpResponse(services.export_html(view), content_type="text/html; charset=utf-8")
+    else:
+        response = HttpResponse(services.export_csv(view), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{services.export_name(view, fmt)}"'
+    return response
+
+
+@login_required
+def parameters(request):
+    region = _chosen_region(request)
+    form = ParameterUploadForm()
+    failure = None
+    if request.method == "POST":
+        permissions.check(request.user, "zorgkloof.parameters.beheren", region)
+        form = ParameterUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["bestand"]
+            try:
+                saved = services.save_parameter_set(
+                    user=request.user,
+                    region=region,
+                    text=services.decode_upload(upload.read(), filename=upload.name),
+                    filename=upload.name,
+                )
+            except errors.InvalidInput as exc:
+                failure = exc
+            else:
+                messages.success(
+                    request,
+                    _("Versie %(v)s van de parameters is opgeslagen.") % {"v": saved.version},
+                )
+                return redirect(f"{reverse('projection:index')}?regio={region.slug}")
+    return render(
+        request,
+        "projection/parameters.html",
+        {
+            "region": region,
+            "form": form,
+            "failure": failure,
+            "history": services.parameter_history(user=request.user, region=region),
+            "can_manage": permissions.can(request.user, "zorgkloof.parameters.beheren", region),
+        },
+        status=422 if failure else 200,
+    )
+
+
+@login_required
+@require_GET
+def parameter_file(request, parameter_set_id: int):
+    found = permissions.get_for(
+        request.user, "zorgkloof.bekijken", ParameterSet, pk=parameter_set_id
+    )
+    response = HttpResponse(found.text, content_type="text/plain; charset=utf-8")
+    name = f"parameters-{found.region.slug}-v{found.version}.yaml"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
