@@ -6,3 +6,6 @@ class ProjectionConfig(AppConfig):
     name = "regiotafel.projection"
     label = "projection"
     verbose_name = _("Zorgkloof")
+
+    def ready(self) -> None:
+        from regiotafel.projection import policies  # noqa: F401 - it registers itself
