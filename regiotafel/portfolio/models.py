@@ -321,7 +321,9 @@ class RegionPhase(models.Model):
     agreements = models.PositiveSmallIntegerField(
         _("afspraken / convenanten"), choices=Agreements.choices
     )
-    dynamics = models.PositiveSmallIntegerField(_("samenwerkingsdynamiek"), choices=Dynamics.choices)
+    dynamics = models.PositiveSmallIntegerField(
+        _("samenwerkingsdynamiek"), choices=Dynamics.choices
+    )
     vision = models.PositiveSmallIntegerField(_("stip op de horizon"), choices=Vision.choices)
 
     class Meta:
@@ -359,6 +361,9 @@ class PhaseCount(models.Model):
         ]
         verbose_name = _("gepubliceerd aantal per fase")
         verbose_name_plural = _("gepubliceerde aantallen per fase")
+
+    def __str__(self) -> str:
+        return f"{self.dimension} fase {self.phase} @ {self.date}: {self.count}"
 
 
 class KpiDirection(models.TextChoices):
@@ -438,6 +443,9 @@ class KpiMeasurement(models.Model):
         ]
         verbose_name = _("meting")
         verbose_name_plural = _("metingen")
+
+    def __str__(self) -> str:
+        return f"{self.kpi} @ {self.date}: {self.value}"
 
     @property
     def owner_region_id(self) -> int:

@@ -1,0 +1,468 @@
+"""Importing projects and region phases from CSV or XLSX: every row checked, all or nothing.
+
+A file with any error writes nothing and answers with one Dutch message per row and column.
+Importing the same file again changes nothing; the same project id with a new reference date
+(peildatum) adds a dated assessment, so the state at any date can still be reported.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from regiotafel.core import tabular
+from regiotafel.core.models import Organisation, Region
+from regiotafel.errors import FieldError, InvalidInput
+from regiotafel.portfolio.models import (
+    PHASE_DIMENSIONS,
+    Assessment,
+    Funder,
+    Impact,
+    OrganisationsBand,
+    Project,
+    RegionPhase,
+    Scalability,
+    Shareable,
+    Status,
+    Theme,
+)
+
+PROJECT_COLUMNS = [
+    "id",
+    "naam",
+    "thema",
+    "concessiehouder",
+    "startperiode",
+    "status",
+    "impact",
+    "resultaten_deelbaar",
+    "opschaalbaarheid",
+    "betrokken_organisaties",
+]
+OPTIONAL_PROJECT_COLUMNS = ["regio", "startdatum", "einddatum", "penvoerder", "budget"]
+PHASE_COLUMNS = ["zorgkantoorregio", *PHASE_DIMENSIONS]
+
+# column -> (choices, model field) for the classifications of an assessment
+CLASSIFICATIONS = {
+    "status": (Status, "status"),
+    "impact": (Impact, "impact"),
+    "resultaten_deelbaar": (Shareable, "shareable"),
+    "opschaalbaarheid": (Scalability, "scalability"),
+    "betrokken_organisaties": (OrganisationsBand, "organisations"),
+}
+START_PERIOD = re.compile(r"^(\d{4})(?:\s*-\s*(\d{4}))?$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MONTH_IN_NAME = re.compile(r"(\d{4})-(\d{2})(?!.*\d{4}-\d{2})")
+
+
+@dataclass
+class ImportResult:
+    name: str
+    reference_date: date
+    created: int = 0
+    updated: int = 0
+    assessments_added: int = 0
+    regions: set = field(default_factory=set)
+
+
+def read(source: Path | str | bytes, *, name: str | None = None) -> tabular.Table:
+    """A CSV or XLSX upload as a Table; an XLSX with merged cells is refused."""
+    raw = Path(source).read_bytes() if isinstance(source, (str, Path)) else source
+    name = name or (Path(source).name if isinstance(source, (str, Path)) else "upload")
+    if raw[:2] == b"PK":
+        _refuse_merged_cells(raw, name)
+    return tabular.read_table(raw, name=name)
+
+
+def _refuse_merged_cells(raw: bytes, name: str) -> None:
+    # core.tabular reads XLSX read-only, which cannot see merged cells; a merged cell would
+    # leave all but its first cell empty and shift a person's reading of the rows.
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(raw)).worksheets[0]
+    except Exception:  # a broken file: core.tabular gives the message
+        return
+    merged = sorted(str(r) for r in sheet.merged_cells.ranges)
+    if merged:
+        raise InvalidInput(
+            _(
+                "Bestand %(name)s bevat samengevoegde cellen (%(ranges)s); maak ze los zodat "
+                "elke rij elke waarde zelf bevat. Er is niets ingelezen."
+            )
+            % {"name": name, "ranges": ", ".join(merged)},
+            errors=[
+                FieldError(
+                    field=r,
+                    row=_first_row(r),
+                    message=_("samengevoegde cellen"),
+                )
+                for r in merged
+            ],
+        )
+
+
+def _first_row(cell_range: str) -> int | None:
+    found = re.search(r"\d+", cell_range)
+    return int(found.group()) if found else None
+
+
+def reference_date_for(*, name: str, given: date | None) -> date:
+    """The reference date: given, else the month in the file name (first day), else today."""
+    if given is not None:
+        return given
+    found = MONTH_IN_NAME.search(Path(name).stem)
+    if found and 1 <= int(found.group(2)) <= 12:
+        return date(int(found.group(1)), int(found.group(2)), 1)
+    return date.today()
+
+
+def _match_choice(choices, value: str):
+    wanted = value.strip().casefold()
+    for member in choices:
+        if wanted in {str(member.label).casefold(), str(member.value).casefold()}:
+            return member
+    return None
+
+
+def _parse_date(value, *, row, column, errors) -> date | None:
+    if value == "":
+        return None
+    if ISO_DATE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    errors.append(
+        FieldError(
+            field=column,
+            row=row,
+            message=_("%(value)r is geen datum in de vorm JJJJ-MM-DD.") % {"value": value},
+        )
+    )
+    return None
+
+
+@dataclass
+class _ProjectRow:
+    row: int
+    code: str
+    fields: dict
+    assessment: dict
+
+
+class _ProjectChecker:
+    """Checks the rows of a project file against the registry of one region (or none)."""
+
+    def __init__(self, *, region: Region | None, allowed_regions: set[int] | None):
+        self.region = region
+        self.allowed_regions = allowed_regions
+        self.funders = {f.name.casefold(): f for f in Funder.objects.all()}
+        self.regions = {r.name.casefold(): r for r in Region.objects.all()}
+        self.organisations = {o.name.casefold(): o for o in Organisation.objects.all()}
+        self.themes: dict[int | None, dict[str, Theme]] = {}
+        for theme in Theme.objects.all():
+            self.themes.setdefault(theme.region_id, {})[theme.name.casefold()] = theme
+        self.errors: list[FieldError] = []
+
+    def _themes_for(self, region: Region | None) -> dict[str, Theme]:
+        found = dict(self.themes.get(None, {}))
+        if region is not None:
+            found.update(self.themes.get(region.pk, {}))
+        return found
+
+    def check(self, number: int, values: dict[str, str]) -> _ProjectRow | None:
+        before = len(self.errors)
+        code = values["id"]
+        if not code:
+            self._error(number, "id", _("verplicht"))
+        if not values["naam"]:
+            self._error(number, "naam", _("verplicht"))
+        region = self._region(number, values.get("regio", ""))
+        theme = self._themes_for(region).get(values["thema"].casefold())
+        if theme is None:
+            self._error(number, "thema", _("onbekend thema %(v)r") % {"v": values["thema"]})
+        funder = self.funders.get(values["concessiehouder"].casefold())
+        if funder is None:
+            self._error(
+                number,
+                "concessiehouder",
+                _("onbekende concessiehouder %(v)r") % {"v": values["concessiehouder"]},
+            )
+        years = self._start_period(number, values["startperiode"])
+        assessment = {}
+        for column, (choices, model_field) in CLASSIFICATIONS.items():
+            member = _match_choice(choices, values[column])
+            if member is None:
+                allowed = "; ".join(str(c.label) for c in choices)
+                self._error(
+                    number,
+                    column,
+                    _("onbekende waarde %(v)r (kies uit: %(allowed)s)")
+                    % {"v": values[column], "allowed": allowed},
+                )
+            assessment[model_field] = member
+        extra = self._optional(number, values)
+        if len(self.errors) > before:
+            return None
+        fields = {
+            "name": values["naam"],
+            "theme": theme,
+            "funder": funder,
+            "start_period": values["startperiode"].replace(" ", ""),
+            "start_year": years[0],
+            "start_year_last": years[1],
+            **extra,
+        }
+        if region is not None:
+            fields["region"] = region
+        return _ProjectRow(number, code, fields, assessment)
+
+    def _region(self, number: int, name: str) -> Region | None:
+        if not name:
+            return self.region
+        region = self.regions.get(name.casefold())
+        if region is None:
+            self._error(number, "regio", _("onbekende regio %(v)r") % {"v": name})
+        elif self.region is not None and region != self.region:
+            self._error(
+                number,
+                "regio",
+                _("%(v)s is niet de regio van deze import (%(r)s)") % {"v": name, "r": self.region},
+            )
+        elif self.allowed_regions is not None and region.pk not in self.allowed_regions:
+            self._error(
+                number, "regio", _("u mag de projecten van %(v)s niet beheren") % {"v": name}
+            )
+        return region
+
+    def _start_period(self, number: int, value: str) -> tuple[int, int] | None:
+        found = START_PERIOD.match(value.strip())
+        if not found or (found.group(2) and int(found.group(2)) < int(found.group(1))):
+            self._error(
+                number,
+                "startperiode",
+                _("%(v)r is geen jaar (JJJJ) of periode (JJJJ-JJJJ)") % {"v": value},
+            )
+            return None
+        first = int(found.group(1))
+        return first, int(found.group(2) or first)
+
+    def _optional(self, number: int, values: dict[str, str]) -> dict:
+        extra = {}
+        for column, model_field in (("startdatum", "start_date"), ("einddatum", "end_date")):
+            if column in values:
+                extra[model_field] = _parse_date(
+                    values[column], row=number, column=column, errors=self.errors
+                )
+        if values.get("penvoerder"):
+            organisation = self.organisations.get(values["penvoerder"].casefold())
+            if organisation is None:
+                self._error(
+                    number,
+                    "penvoerder",
+                    _("onbekende organisatie %(v)r") % {"v": values["penvoerder"]},
+                )
+            extra["lead_organisation"] = organisation
+        if values.get("budget"):
+            try:
+                extra["budget"] = Decimal(values["budget"].replace(".", "").replace(",", "."))
+            except InvalidOperation:
+                self._error(number, "budget", _("%(v)r is geen bedrag") % {"v": values["budget"]})
+        return extra
+
+    def _error(self, row: int, column: str, message: str) -> None:
+        self.errors.append(FieldError(field=column, row=row, message=message))
+
+
+def import_projects(
+    *,
+    source: Path | str | bytes,
+    name: str | None = None,
+    region: Region | None = None,
+    reference_date: date | None = None,
+    allowed_regions: set[int] | None = None,
+) -> ImportResult:
+    """Read a project file; all rows valid or nothing written (allowed_regions: page users)."""
+    table = read(source, name=name)
+    tabular.require_columns(table, PROJECT_COLUMNS)
+    checker = _ProjectChecker(region=region, allowed_regions=allowed_regions)
+    checked, seen = [], {}
+    for number, values in table.rows:
+        values = {**{c: "" for c in OPTIONAL_PROJECT_COLUMNS if c in table.columns}, **values}
+        if values["id"] in seen:
+            checker._error(
+                number,
+                "id",
+                _("dubbel projectnummer %(v)r (ook in rij %(other)s)")
+                % {"v": values["id"], "other": seen[values["id"]]},
+            )
+        seen.setdefault(values["id"], number)
+        row = checker.check(number, values)
+        if row is not None:
+            checked.append(row)
+    if checker.errors:
+        raise InvalidInput(
+            _("Bestand %(name)s heeft %(n)s fout(en); er is niets ingelezen.")
+            % {"name": table.name, "n": len(checker.errors)},
+            errors=checker.errors,
+        )
+    if not checked:
+        raise InvalidInput(_("Bestand %(name)s bevat geen projecten.") % {"name": table.name})
+    when = reference_date_for(name=table.name, given=reference_date)
+    return _write_projects(checked, name=table.name, when=when)
+
+
+@transaction.atomic
+def _write_projects(rows: list[_ProjectRow], *, name: str, when: date) -> ImportResult:
+    result = ImportResult(name=name, reference_date=when)
+    existing = {p.code: p for p in Project.objects.filter(code__in=[r.code for r in rows])}
+    new, changed = [], []
+    for row in rows:
+        project = existing.get(row.code)
+        if project is None:
+            new.append(Project(code=row.code, **row.fields))
+            continue
+        if any(getattr(project, k) != v for k, v in row.fields.items()):
+            for key, value in row.fields.items():
+                setattr(project, key, value)
+            changed.append(project)
+    Project.objects.bulk_create(new)
+    if changed:
+        Project.objects.bulk_update(changed, sorted({k for r in rows for k in r.fields}))
+    result.created, result.updated = len(new), len(changed)
+    projects = {p.code: p for p in Project.objects.filter(code__in=[r.code for r in rows])}
+    result.regions = {p.region_id for p in projects.values() if p.region_id}
+    result.assessments_added = _write_assessments(rows, projects, when)
+    return result
+
+
+def _write_assessments(rows: list[_ProjectRow], projects: dict, when: date) -> int:
+    current = {
+        a.project_id: a
+        for a in Assessment.objects.filter(project__in=projects.values(), valid_from=when)
+    }
+    new, changed = [], []
+    for row in rows:
+        project = projects[row.code]
+        values = {k: v.value for k, v in row.assessment.items()}
+        found = current.get(project.pk)
+        if found is None:
+            new.append(Assessment(project=project, valid_from=when, **values))
+        elif any(getattr(found, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(found, key, value)
+            changed.append(found)
+    Assessment.objects.bulk_create(new)
+    if changed:
+        Assessment.objects.bulk_update(changed, list(CLASSIFICATIONS_FIELDS))
+    return len(new)
+
+
+CLASSIFICATIONS_FIELDS = [model_field for _choices, model_field in CLASSIFICATIONS.values()]
+
+
+# ---------------------------------------------------------------- region phases
+
+
+def _phase(value: str, choices, *, row: int, column: str, errors: list[FieldError]):
+    cleaned = value.strip()
+    if cleaned.isdigit() and int(cleaned) in choices.values:
+        return int(cleaned)
+    for member in choices:
+        label = str(member.label)
+        if cleaned.casefold() in {label.casefold(), label.split(": ", 1)[-1].casefold()}:
+            return member.value
+    allowed = "; ".join(f"{c.value} ({c.label})" for c in choices)
+    errors.append(
+        FieldError(
+            field=column,
+            row=row,
+            message=_("onbekende fase %(v)r (kies uit: %(allowed)s)")
+            % {"v": value, "allowed": allowed},
+        )
+    )
+    return None
+
+
+def import_phases(
+    *,
+    source: Path | str | bytes,
+    name: str | None = None,
+    reference_date: date | None = None,
+    allowed_regions: set[int] | None = None,
+) -> ImportResult:
+    """Read region phases (one row per region); all rows valid or nothing written."""
+    table = read(source, name=name)
+    tabular.require_columns(table, PHASE_COLUMNS)
+    regions = {r.name.casefold(): r for r in Region.objects.all()}
+    errors: list[FieldError] = []
+    checked, seen = [], {}
+    for number, values in table.rows:
+        region = regions.get(values["zorgkantoorregio"].casefold())
+        if region is None:
+            errors.append(
+                FieldError(
+                    field="zorgkantoorregio",
+                    row=number,
+                    message=_("onbekende regio %(v)r") % {"v": values["zorgkantoorregio"]},
+                )
+            )
+        elif region.pk in seen:
+            errors.append(
+                FieldError(
+                    field="zorgkantoorregio",
+                    row=number,
+                    message=_("regio %(v)s staat dubbel in het bestand (ook in rij %(o)s)")
+                    % {"v": region, "o": seen[region.pk]},
+                )
+            )
+        elif allowed_regions is not None and region.pk not in allowed_regions:
+            errors.append(
+                FieldError(
+                    field="zorgkantoorregio",
+                    row=number,
+                    message=_("u mag de fasen van %(v)s niet vastleggen") % {"v": region},
+                )
+            )
+        if region is not None:
+            seen.setdefault(region.pk, number)
+        phases = {
+            column: _phase(values[column], choices, row=number, column=column, errors=errors)
+            for column, choices in PHASE_DIMENSIONS.items()
+        }
+        checked.append((region, phases))
+    if errors:
+        raise InvalidInput(
+            _("Bestand %(name)s heeft %(n)s fout(en); er is niets ingelezen.")
+            % {"name": table.name, "n": len(errors)},
+            errors=errors,
+        )
+    when = reference_date_for(name=table.name, given=reference_date)
+    return _write_phases(checked, name=table.name, when=when)
+
+
+@transaction.atomic
+def _write_phases(rows, *, name: str, when: date) -> ImportResult:
+    result = ImportResult(name=name, reference_date=when)
+    for region, phases in rows:
+        _phase_row, created = RegionPhase.objects.update_or_create(
+            region=region,
+            date=when,
+            defaults={
+                "agreements": phases["afspraken_convenanten"],
+                "dynamics": phases["samenwerkingsdynamiek"],
+                "vision": phases["stip_op_de_horizon"],
+            },
+        )
+        result.created += created
+        result.updated += not created
+        result.regions.add(region.pk)
+    return result
