@@ -8,4 +8,7 @@ class ProjectionConfig(AppConfig):
     verbose_name = _("Zorgkloof")
 
     def ready(self) -> None:
-        from regiotafel.projection import policies  # noqa: F401 - it registers itself
+        from regiotafel.core import demo as core_demo
+        from regiotafel.projection import demo, policies  # noqa: F401 - they register themselves
+
+        core_demo.extend(demo.seed)

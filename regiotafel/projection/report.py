@@ -17,7 +17,7 @@ import html
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +38,8 @@ class Labels:
     areas: Mapping[str, str]
     scenarios: Mapping[str, str]
     products: Mapping[str, str]
+    indicators: Mapping[str, str] = field(default_factory=dict)
+    factors: Mapping[str, str] = field(default_factory=dict)
 
     def area(self, code: str) -> str:
         return str(self.areas.get(code, code))
@@ -47,6 +49,12 @@ class Labels:
 
     def product(self, key: str) -> str:
         return str(self.products.get(key, key))
+
+    def indicator(self, key: str) -> str:
+        return str(self.indicators.get(key, key))
+
+    def factor(self, key: str) -> str:
+        return str(self.factors.get(key, key))
 
 
 def default_labels(region_names: Mapping[str, str] | None = None) -> Labels:
@@ -59,13 +67,15 @@ def default_labels(region_names: Mapping[str, str] | None = None) -> Labels:
         for row in csv.DictReader(handle):
             areas[row["gemeentecode"]] = row["gemeente"]
     areas.update(region_names or {})
-    try:
-        from regiotafel.projection import runner
+    from regiotafel.projection import runner
 
-        scenarios, products = dict(runner.SCENARIO_LABELS), dict(runner.PRODUCT_LABELS)
-    except (ImportError, AttributeError):
-        scenarios, products = {}, {}
-    return Labels(areas=areas, scenarios=scenarios, products=products)
+    return Labels(
+        areas=areas,
+        scenarios=dict(runner.SCENARIO_LABELS),
+        products=dict(runner.PRODUCT_LABELS),
+        indicators=dict(runner.INDICATOR_LABELS),
+        factors=dict(runner.FACTOR_LABELS),
+    )
 
 
 def is_region_code(code: str) -> bool:
@@ -118,19 +128,6 @@ def decimal(value, places: int = 1) -> str:
     return f"{float(value):,.{places}f}".translate(_DUTCH)
 
 
-INDICATOR_LABELS = {
-    "mantelzorgpotentieel": "mantelzorgpotentieel (50–74-jarigen per 85-plusser)",
-    "grijze_druk": "grijze druk (65-plussers per 100 20–64-jarigen)",
-    "dubbele_vergrijzing": "dubbele vergrijzing (80-plussers per 100 65-plussers)",
-    "dementie": "mensen met dementie (verwacht aantal)",
-}
-
-
-def indicator_label(key: str) -> str:
-    label = INDICATOR_LABELS.get(str(key))
-    return _(label) if label else str(key)
-
-
 # --- Tables -----------------------------------------------------------------------------------
 
 
@@ -177,6 +174,20 @@ def ordered(values: pd.Series, known: Mapping[str, str]) -> list[str]:
     return first + [key for key in present if key not in first]
 
 
+def decomposition_table(decomposition: pd.DataFrame, *, labels: Labels) -> pd.DataFrame:
+    """The decomposition with the Dutch names of areas, scenarios, products and factors."""
+    frame = decomposition.copy()
+    frame.insert(1, "naam", frame["gemeente"].map(labels.area))
+    for column, label in (
+        ("scenario", labels.scenario),
+        ("product", labels.product),
+        ("factor", labels.factor),
+    ):
+        if column in frame.columns:
+            frame[column] = frame[column].map(label)
+    return frame
+
+
 def indicator_table(indicators: pd.DataFrame, *, labels: Labels) -> pd.DataFrame:
     """Indicators wide: one row per area and indicator, one column per year."""
     wide = indicators.pivot_table(
@@ -184,6 +195,7 @@ def indicator_table(indicators: pd.DataFrame, *, labels: Labels) -> pd.DataFrame
     ).reset_index()
     wide.columns = [str(column) for column in wide.columns]
     wide.insert(1, "naam", wide["gemeente"].map(labels.area))
+    wide.insert(3, "omschrijving", wide["indicator"].map(labels.indicator))
     region_first = wide["gemeente"].map(lambda c: (0 if is_region_code(c) else 1, labels.area(c)))
     wide = wide.assign(_order=region_first).sort_values(["_order", "indicator"])
     return wide.drop(columns="_order").reset_index(drop=True)
@@ -413,8 +425,23 @@ def render_html(
         body.append("</section>")
     if decomposition is not None and len(decomposition):
         body.append(f'<section id="decompositie"><h2>{_e(_("Decompositie"))}</h2>')
-        body.append(f"<p>{_e(_('Hoeveel van de verandering komt uit welke factor.'))}</p>")
-        body.append(_frame_html(decomposition, _("Decompositie van de verandering")))
+        body.append(
+            "<p>"
+            + _e(
+                _(
+                    "Hoeveel van de verandering in het tekort tussen het basisjaar en het "
+                    "eindjaar komt uit de demografie en hoeveel uit elke andere factor; de "
+                    "bijdragen tellen op tot de hele verandering."
+                )
+            )
+            + "</p>"
+        )
+        body.append(
+            _frame_html(
+                decomposition_table(decomposition, labels=labels),
+                _("Decompositie van de verandering in het tekort"),
+            )
+        )
         body.append("</section>")
     return (
         '<!DOCTYPE html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n'
@@ -533,8 +560,7 @@ def _frame_html(frame: pd.DataFrame, caption: str) -> str:
         cells = []
         for value in values:
             if isinstance(value, int | float) and not isinstance(value, bool):
-                shown = "—" if pd.isna(value) else f"{value:,.2f}".translate(_DUTCH)
-                cells.append(f'<td class="num">{shown}</td>')
+                cells.append(f'<td class="num">{decimal(value)}</td>')
             else:
                 cells.append(f"<td>{_e(value)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")

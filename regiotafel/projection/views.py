@@ -74,6 +74,7 @@ def _panel_context(view: services.GapView) -> dict:
         "view": view,
         "rows": report.table_rows(view.table),
         "indicators": _indicator_rows(view),
+        "decomposition": _decomposition_rows(view),
         "charts": _charts(view),
         "query": query,
         "parameter_set": view.projection.parameter_set,
@@ -109,16 +110,37 @@ def _indicator_rows(view: services.GapView) -> dict | None:
     frame = view.indicators
     if frame is None:
         return None
-    years = [c for c in frame.columns if c not in {"gemeente", "naam", "indicator"}]
+    years = [c for c in frame.columns if c not in {"gemeente", "naam", "indicator", "omschrijving"}]
     rows = [
         {
             "naam": row["naam"],
-            "indicator": report.indicator_label(row["indicator"]),
+            "indicator": row["omschrijving"],
             "values": [report.decimal(row[y]) for y in years],
         }
         for row in frame.to_dict("records")
     ]
     return {"years": years, "rows": rows}
+
+
+def _decomposition_rows(view: services.GapView) -> list[dict]:
+    """For the region: how much of the change in shortage comes from which factor."""
+    frame = view.projection.decomposition
+    if frame is None:
+        return []
+    part = frame[
+        (frame["gemeente"] == view.projection.region_code)
+        & (frame["scenario"] == view.scenario)
+        & (frame["product"] == view.product)
+    ]
+    return [
+        {
+            "factor": view.labels.factor(row["factor"]),
+            "bijdrage": report.number(row["bijdrage"]),
+            "van": row.get("van_jaar"),
+            "tot": row.get("tot_jaar"),
+        }
+        for row in part.to_dict("records")
+    ]
 
 
 @login_required

@@ -1,0 +1,276 @@
+"""The gap-analysis page: who sees a region's projection, what it shows, the downloads of
+what is shown, and uploading a new version of the region's parameters."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from regiotafel.core.models import AuditAction, AuditEvent, Organisation, OrganisationType, Role
+from regiotafel.projection import report, runner, services
+from regiotafel.projection.models import ParameterSet
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.integration
+
+
+def demo_text(*, draws: int | None = None) -> str:
+    """The documented example for the demo region (optionally with another number of draws)."""
+    text = runner.demo_params_path().read_text(encoding="utf-8")
+    if draws is None:
+        return text
+    changed = re.sub(r"(?m)^(\s*trekkingen:\s*)\d+", rf"\g<1>{draws}", text)
+    assert changed != text
+    return changed
+
+
+@pytest.fixture(scope="session")
+def projection_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("projectie-cache")
+
+
+@pytest.fixture
+def zhn(cast, settings, projection_cache) -> ParameterSet:
+    """The demo region's parameters; projections are cached for the whole session."""
+    settings.DATA_DIR = projection_cache
+    text = demo_text()
+    name = services.parse_parameters(text, filename="projectie-zhn.yaml").name
+    return ParameterSet.objects.create(
+        region=cast.region, name=name, version=1, text=text, filename="projectie-zhn.yaml"
+    )
+
+
+@pytest.fixture
+def far_analyst(cast):
+    return make_user("analist-kennemerland", (cast.far, Role.REGIO_ANALIST))
+
+
+def page(client, user, **query):
+    client.force_login(user)
+    return client.get(reverse("projection:index"), query)
+
+
+def test_the_analyst_of_the_region_sees_the_table_per_municipality(cast, zhn, client):
+    response = page(client, cast.analyst)
+    assert response.status_code == 200
+    text = response.content.decode()
+    view = services.gap_view(user=cast.analyst, region=cast.region)
+    assert "Zorgkloof regio Zuid-Holland Noord" in text
+    for name in ("Leiden", "Alphen aan den Rijn", "Katwijk", "Zuid-Holland Noord"):
+        assert f'<th scope="row">{name}</th>' in text
+    for row in report.table_rows(view.table):
+        assert (
+            f'<td class="num">{row["vraag"]}</td><td class="num">{row["aanbod"]}</td>'
+            f'<td class="num">{row["tekort"]}</td><td class="num">{row["tekort_pct"]}</td>'
+        ) in text
+    assert text.count("Plotly.newPlot") == 3  # the region, its shortage, the municipalities
+
+
+def test_the_region_totals_are_the_sum_of_the_municipalities(cast, zhn):
+    view = services.gap_view(user=cast.analyst, region=cast.region)
+    table = view.table.set_index(["gemeente", "jaar"])
+    region = view.projection.region_code
+    for year in report.KEY_YEARS:
+        municipalities = table.drop(index=region, level="gemeente").xs(year, level="jaar")
+        assert municipalities["vraag"].sum() == pytest.approx(table.loc[(region, year), "vraag"])
+
+
+def test_an_administrator_of_the_region_sees_it_too(cast, zhn, client):
+    assert page(client, cast.admin).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["planner", "referrer", "triagist", "outsider"])
+def test_others_are_refused(cast, zhn, client, who):
+    response = page(client, getattr(cast, who))
+    assert response.status_code == 403
+
+
+def test_an_analyst_of_another_region_cannot_open_this_region(cast, zhn, client, far_analyst):
+    response = page(client, far_analyst, regio=cast.region.slug)
+    assert response.status_code == 403
+    export = client.get(reverse("projection:export", args=["csv"]), {"regio": cast.region.slug})
+    assert export.status_code == 403
+    parameters = client.get(reverse("projection:parameter-file", args=[zhn.pk]))
+    assert parameters.status_code == 403
+
+
+def test_a_region_without_parameters_says_so(cast, zhn, client, far_analyst):
+    response = page(client, far_analyst)
+    assert response.status_code == 200
+    assert "nog geen parameters" in response.content.decode()
+
+
+def test_the_menu_links_to_the_page_for_analysts_only(cast, zhn, client):
+    client.force_login(cast.analyst)
+    home = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("projection:index")}"' in home
+    client.force_login(cast.planner)
+    home = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("projection:index")}"' not in home
+
+
+def test_choosing_another_scenario_changes_the_supply_in_the_table(cast, zhn, client):
+    scenarios = services.projection(user=cast.analyst, region=cast.region).scenarios
+    assert len(scenarios) >= 2
+    tables = {}
+    for scenario in scenarios[:2]:
+        text = page(client, cast.analyst, scenario=scenario, product="verpleeghuis").content
+        tables[scenario] = re.search(
+            r'<table id="zorgkloof-tabel">.*?</table>', text.decode(), re.S
+        )[0]
+    first, second = tables.values()
+    assert first != second
+
+
+def test_an_htmx_request_gets_only_the_panel(cast, zhn, client):
+    client.force_login(cast.analyst)
+    response = client.get(reverse("projection:index"), HTTP_HX_REQUEST="true")
+    text = response.content.decode()
+    assert "<html" not in text and 'id="zorgkloof-tabel"' in text
+
+
+def test_an_unknown_scenario_on_the_page_falls_back_to_the_first(cast, zhn, client):
+    response = page(client, cast.analyst, scenario="bestaat-niet")
+    assert response.status_code == 200
+
+
+def test_the_csv_download_holds_every_year_of_what_is_shown(cast, zhn, client):
+    client.force_login(cast.analyst)
+    view = services.gap_view(user=cast.analyst, region=cast.region)
+    response = client.get(
+        reverse("projection:export", args=["csv"]),
+        {"scenario": view.scenario, "product": view.product},
+    )
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0].split(";")[:3] == ["gemeente", "naam", "jaar"]
+    assert len(lines) - 1 == len(view.series)
+    assert all(f";{view.scenario};" in line for line in lines[1:])
+
+
+def test_the_xlsx_download_holds_the_table_shown(cast, zhn, client):
+    client.force_login(cast.analyst)
+    view = services.gap_view(user=cast.analyst, region=cast.region)
+    response = client.get(reverse("projection:export", args=["xlsx"]))
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    assert book.sheetnames[:2] == ["Kernjaren", "Per jaar"]
+    rows = list(book["Kernjaren"].iter_rows(values_only=True))
+    assert len(rows) - 1 == len(view.table)
+    header = list(rows[0])
+    first = dict(zip(header, rows[1], strict=True))
+    assert first["vraag"] == pytest.approx(view.table.iloc[0]["vraag"])
+
+
+def test_the_html_download_is_a_report_of_the_scenario_and_product(cast, zhn, client):
+    client.force_login(cast.analyst)
+    view = services.gap_view(user=cast.analyst, region=cast.region)
+    response = client.get(reverse("projection:export", args=["html"]))
+    text = response.content.decode()
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert text.startswith("<!DOCTYPE html>") and "Leiden" in text
+    assert view.product_label in text
+
+
+def test_the_projection_is_computed_once_and_then_read_from_the_disk_cache(cast, zhn, monkeypatch):
+    first = services.projection(user=cast.analyst, region=cast.region).results
+    services.forget_memory()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(runner, "run", refuse)
+    again = services.projection(user=cast.analyst, region=cast.region).results
+    assert again.equals(first)
+
+
+def upload(client, user, text: str, *, name="parameters.yaml", region=None):
+    client.force_login(user)
+    return client.post(
+        reverse("projection:parameters"),
+        {
+            "regio": (region or user.memberships.first().organisation.region).slug,
+            "bestand": SimpleUploadedFile(name, text.encode("utf-8")),
+        },
+    )
+
+
+def test_an_analyst_uploads_a_new_version_and_it_is_logged(cast, zhn, client):
+    changed = demo_text(draws=0)
+    response = upload(client, cast.analyst, changed, name="nieuw.yaml")
+    assert response.status_code == 302
+    latest = services.current_parameter_set(cast.region)
+    assert (latest.version, latest.filename, latest.created_by) == (2, "nieuw.yaml", cast.analyst)
+    assert AuditEvent.objects.filter(
+        action=AuditAction.CREATE,
+        object_type="projection.parameterset",
+        object_id=str(latest.pk),
+        actor=cast.analyst,
+    ).exists()
+    view = services.gap_view(user=cast.analyst, region=cast.region)
+    assert not view.has_band  # the new version has no draws
+
+
+def test_a_rate_above_one_is_refused_naming_the_field_and_nothing_is_saved(cast, zhn, client):
+    bad = demo_text().replace("man: 0.002235,", "man: 1.5,", 1)
+    assert bad != demo_text()
+    response = upload(client, cast.analyst, bad, name="fout.yaml")
+    assert response.status_code == 422
+    text = response.content.decode()
+    assert "fout.yaml" in text and "man" in text and "tussen 0 en 1" in text
+    assert ParameterSet.objects.filter(region=cast.region).count() == 1
+
+
+def test_a_file_of_another_region_is_refused(cast, zhn, client, far_analyst):
+    response = upload(client, far_analyst, demo_text(), region=cast.other_region)
+    assert response.status_code == 422
+    assert "hoort niet bij regio Kennemerland" in response.content.decode()
+    assert not ParameterSet.objects.filter(region=cast.other_region).exists()
+
+
+def test_a_provider_planner_cannot_upload(cast, zhn, client):
+    response = upload(client, cast.planner, demo_text(), region=cast.region)
+    assert response.status_code == 403
+    assert ParameterSet.objects.filter(region=cast.region).count() == 1
+
+
+def test_the_history_lists_every_version_with_a_download(cast, zhn, client):
+    client.force_login(cast.analyst)
+    text = client.get(reverse("projection:parameters")).content.decode()
+    assert reverse("projection:parameter-file", args=[zhn.pk]) in text
+    download = client.get(reverse("projection:parameter-file", args=[zhn.pk]))
+    assert download.content.decode() == zhn.text
+
+
+def test_an_analyst_elsewhere_with_a_care_office_in_the_region_gets_no_rights_there(cast, zhn):
+    care_office = Organisation.objects.create(
+        name="Zorgkantoor Kennemerland", type=OrganisationType.ZORGKANTOOR, region=cast.other_region
+    )
+    user = make_user("kantoor", (care_office, Role.REGIO_ANALIST))
+    assert list(services.regions_for(user)) == [cast.other_region]
+
+
+def test_the_demo_seeds_the_example_once_and_keeps_an_analysts_upload(db, settings, tmp_path):
+    from regiotafel.core import demo as core_demo
+    from regiotafel.core.models import Region
+
+    settings.DATA_DIR = tmp_path
+    core_demo.seed(password="een-demo-wachtwoord")
+    region = Region.objects.get(name=core_demo.DEMO_REGION)
+    first = services.current_parameter_set(region)
+    assert (first.version, first.text) == (1, demo_text())
+    assert list((tmp_path / "projectie").glob("*-resultaten.parquet"))  # computed at seeding
+    core_demo.seed(password="een-demo-wachtwoord")
+    assert ParameterSet.objects.filter(region=region).count() == 1
+    analyst = region.organisations.get(name="Zorgkantoor Zorg en Zekerheid").memberships.get(
+        role=Role.REGIO_ANALIST
+    )
+    services.save_parameter_set(
+        user=analyst.user, region=region, text=demo_text(draws=0), filename="eigen.yaml"
+    )
+    core_demo.seed(password="een-demo-wachtwoord")
+    assert services.current_parameter_set(region).filename == "eigen.yaml"
