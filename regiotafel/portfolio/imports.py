@@ -17,7 +17,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from regiotafel.core import tabular
+from regiotafel.core import services, tabular
 from regiotafel.core.models import Organisation, Region
 from regiotafel.errors import FieldError, InvalidInput
 from regiotafel.portfolio.models import (
@@ -398,11 +398,24 @@ def import_phases(
     name: str | None = None,
     reference_date: date | None = None,
     allowed_regions: set[int] | None = None,
+    create_regions: bool = False,
 ) -> ImportResult:
-    """Read region phases (one row per region); all rows valid or nothing written."""
+    """Read region phases (one row per region); all rows valid or nothing written.
+
+    create_regions (operators only): a region the file names that does not exist yet is
+    created, in the same transaction, so a fresh install can read the national file.
+    """
     table = read(source, name=name)
     tabular.require_columns(table, PHASE_COLUMNS)
     regions = {r.name.casefold(): r for r in Region.objects.all()}
+    if create_regions:
+        regions.update(
+            {
+                row["zorgkantoorregio"].casefold(): Region(name=row["zorgkantoorregio"])
+                for _number, row in table.rows
+                if row["zorgkantoorregio"] and row["zorgkantoorregio"].casefold() not in regions
+            }
+        )
     errors: list[FieldError] = []
     checked, seen = [], {}
     for number, values in table.rows:
@@ -415,16 +428,16 @@ def import_phases(
                     message=_("onbekende regio %(v)r") % {"v": values["zorgkantoorregio"]},
                 )
             )
-        elif region.pk in seen:
+        elif region.name.casefold() in seen:
             errors.append(
                 FieldError(
                     field="zorgkantoorregio",
                     row=number,
                     message=_("regio %(v)s staat dubbel in het bestand (ook in rij %(o)s)")
-                    % {"v": region, "o": seen[region.pk]},
+                    % {"v": region, "o": seen[region.name.casefold()]},
                 )
             )
-        elif allowed_regions is not None and region.pk not in allowed_regions:
+        elif allowed_regions is not None and region.pk not in allowed_regions:  # unsaved: None
             errors.append(
                 FieldError(
                     field="zorgkantoorregio",
@@ -433,7 +446,7 @@ def import_phases(
                 )
             )
         if region is not None:
-            seen.setdefault(region.pk, number)
+            seen.setdefault(region.name.casefold(), number)
         phases = {
             column: _phase(values[column], choices, row=number, column=column, errors=errors)
             for column, choices in PHASE_DIMENSIONS.items()
@@ -453,6 +466,8 @@ def import_phases(
 def _write_phases(rows, *, name: str, when: date) -> ImportResult:
     result = ImportResult(name=name, reference_date=when)
     for region, phases in rows:
+        if region.pk is None:
+            region = services.ensure_regions(names=[region.name])[0]
         _phase_row, created = RegionPhase.objects.update_or_create(
             region=region,
             date=when,

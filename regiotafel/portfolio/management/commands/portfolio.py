@@ -1,0 +1,105 @@
+from datetime import date
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from regiotafel import errors
+from regiotafel.core.management.base import RegiotafelCommand
+from regiotafel.core.models import Region
+from regiotafel.portfolio import imports, renderers, services
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise errors.InvalidInput(
+            _("%(value)r is geen datum in de vorm JJJJ-MM-DD.") % {"value": value}
+        ) from None
+
+
+def _region(name: str | None) -> Region | None:
+    if not name:
+        return None
+    region = (
+        Region.objects.filter(name__iexact=name).first() or Region.objects.filter(slug=name).first()
+    )
+    if region is None:
+        raise errors.NotFound(_("Geen regio %(name)s.") % {"name": name})
+    return region
+
+
+class Command(RegiotafelCommand):
+    help = _(
+        "Portfolio: 'importeer-projecten' en 'importeer-fasen' lezen een CSV- of XLSX-bestand "
+        "in, 'rapport' schrijft de voortgangsrapportage op een peildatum."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="opdracht", required=True, title=_("opdrachten"))
+        projects = sub.add_parser("importeer-projecten", help=_("Lees projecten in."))
+        projects.add_argument("bestand")
+        projects.add_argument("--regio", help=_("De regio van alle projecten in het bestand."))
+        projects.add_argument("--peildatum", help=_("JJJJ-MM-DD; anders uit de bestandsnaam."))
+        phases = sub.add_parser("importeer-fasen", help=_("Lees de fasen per regio in."))
+        phases.add_argument("bestand")
+        phases.add_argument("--peildatum", help=_("JJJJ-MM-DD; anders uit de bestandsnaam."))
+        phases.add_argument(
+            "--maak-regios",
+            action="store_true",
+            dest="maak_regios",
+            help=_("Maak de regio's die het bestand noemt en die nog niet bestaan."),
+        )
+        report = sub.add_parser("rapport", help=_("Schrijf de voortgangsrapportage."))
+        report.add_argument("--peildatum", required=True, help=_("JJJJ-MM-DD"))
+        report.add_argument("--vergelijk", help=_("Een tweede peildatum om mee te vergelijken."))
+        report.add_argument("--formaat", required=True, choices=sorted(renderers.RENDERERS))
+        report.add_argument("--uit", required=True, help=_("Het bestand om te schrijven."))
+        report.add_argument("--regio", help=_("Alleen de projecten van deze regio."))
+
+    def handle(self, *args, opdracht, **options):
+        when = _date(options["peildatum"]) if options.get("peildatum") else None
+        if opdracht == "rapport":
+            return self._report(when, options)
+        if opdracht == "importeer-projecten":
+            result = imports.import_projects(
+                source=options["bestand"], region=_region(options["regio"]), reference_date=when
+            )
+            self.stdout.write(
+                _(
+                    "%(file)s ingelezen (peildatum %(date)s): %(c)s nieuw, %(u)s gewijzigd, "
+                    "%(a)s nieuwe beoordelingen."
+                )
+                % {
+                    "file": result.name,
+                    "date": result.reference_date.isoformat(),
+                    "c": result.created,
+                    "u": result.updated,
+                    "a": result.assessments_added,
+                }
+            )
+            return
+        result = imports.import_phases(
+            source=options["bestand"], reference_date=when, create_regions=options["maak_regios"]
+        )
+        self.stdout.write(
+            _("%(file)s ingelezen (peildatum %(date)s): fasen van %(n)s regio's.")
+            % {
+                "file": result.name,
+                "date": result.reference_date.isoformat(),
+                "n": len(result.regions),
+            }
+        )
+
+    def _report(self, when: date, options) -> None:
+        chosen = renderers.get(options["formaat"])
+        report = services.build_report(
+            at=when,
+            compare=_date(options["vergelijk"]) if options.get("vergelijk") else None,
+            region=_region(options.get("regio")),
+        )
+        Path(options["uit"]).write_bytes(chosen.render(report))
+        self.stdout.write(
+            _("Rapport op peildatum %(date)s (%(fmt)s) geschreven naar %(path)s.")
+            % {"date": when.isoformat(), "fmt": chosen.name, "path": options["uit"]}
+        )

@@ -1,0 +1,324 @@
+"""Pages of the portfolio. Thin: access through core.permissions, the work in services."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import plotly.graph_objects as go
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from regiotafel import errors
+from regiotafel.core import charts, permissions
+from regiotafel.core.acting import acting_organisation
+from regiotafel.core.models import Region
+from regiotafel.portfolio import imports, renderers, services
+from regiotafel.portfolio.forms import ImportForm, ProjectFilterForm, ReportForm
+from regiotafel.portfolio.models import AgendaKind, Project, Status
+
+
+def _own_region(request) -> Region | None:
+    organisation = acting_organisation(request)
+    return organisation.region if organisation else None
+
+
+def _region_for(request) -> Region:
+    """The region a page is about: ?regio=<slug> if the user may view it, else their own."""
+    wanted = request.GET.get("regio")
+    region = Region.objects.filter(slug=wanted).first() if wanted else _own_region(request)
+    if region is None:
+        raise errors.PermissionDenied(_("U werkt niet namens een organisatie."))
+    permissions.check(request.user, "portfolio.bekijken", region)
+    return region
+
+
+def _latest_date(region=None) -> date:
+    found = services.reference_dates(region)
+    return found[0] if found else date.today()
+
+
+def _context(request, **extra) -> dict:
+    region = _own_region(request)
+    return {
+        "own_region": region,
+        "may_manage": region is not None
+        and permissions.can(request.user, "portfolio.beheren", region),
+        **extra,
+    }
+
+
+@login_required
+def project_list(request):
+    permissions.check(request.user, "portfolio.bekijken")
+    form = ProjectFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    at = data.get("peildatum") or _latest_date()
+    found = services.with_state(services.visible_projects(request.user), at)
+    if data.get("zoek"):
+        found = found.filter(Q(name__icontains=data["zoek"]) | Q(code__iexact=data["zoek"]))
+    for field, lookup in (("thema", "theme"), ("concessiehouder", "funder")):
+        if data.get(field):
+            found = found.filter(**{lookup: data[field]})
+    if data.get("status"):
+        found = found.filter(state_status=data["status"])
+    if data.get("reikwijdte") == "regio":
+        found = found.filter(region=_own_region(request))
+    elif data.get("reikwijdte") == "landelijk":
+        found = found.filter(region__isnull=True)
+    page = Paginator(found.order_by("code"), 50).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    labels = dict(Status.choices)
+    for project in page:
+        project.state_label = labels.get(project.state_status, "—")
+    return render(
+        request,
+        "portfolio/list.html",
+        _context(request, form=form, page=page, at=at, query=query.urlencode()),
+    )
+
+
+@login_required
+def project_detail(request, project_id: int):
+    project = permissions.get_for(
+        request.user,
+        "portfolio.bekijken",
+        Project.objects.select_related("region", "theme", "funder", "lead_organisation"),
+        pk=project_id,
+    )
+    return render(
+        request,
+        "portfolio/project.html",
+        _context(
+            request,
+            project=project,
+            assessments=project.assessments.all(),
+            agenda_items=project.agenda_items.all(),
+            kpis=project.kpis.all(),
+        ),
+    )
+
+
+@login_required
+def import_page(request):
+    region = _own_region(request)
+    if region is None:
+        raise errors.PermissionDenied(_("U werkt niet namens een organisatie."))
+    permissions.check(request.user, "portfolio.beheren", region)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = failure = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["bestand"]
+        options = {
+            "source": upload.read(),
+            "name": upload.name,
+            "reference_date": form.cleaned_data.get("peildatum"),
+        }
+        try:
+            if form.cleaned_data["soort"] == "projecten":
+                allowed = services.manageable_regions(request.user)
+                result = imports.import_projects(region=region, allowed_regions=allowed, **options)
+            else:
+                allowed = _phase_regions(request.user)
+                result = imports.import_phases(allowed_regions=allowed, **options)
+        except errors.InvalidInput as exc:
+            failure = exc
+    status = 422 if failure else 200
+    return render(
+        request,
+        "portfolio/import.html",
+        _context(request, form=form, result=result, failure=failure, region=region),
+        status=status,
+    )
+
+
+def _phase_regions(user) -> set[int] | None:
+    if user.is_superuser:
+        return None
+    rule = permissions.policy("regiofasen.vastleggen")
+    from regiotafel.core.acting import memberships_of
+
+    return {m.organisation.region_id for m in memberships_of(user) if m.role in rule.roles}
+
+
+def _report_from(request):
+    form = ReportForm(request.GET or {"peildatum": _latest_date()})
+    if not form.is_valid():
+        raise errors.InvalidInput(
+            _("Kies een geldige peildatum (JJJJ-MM-DD)."),
+            errors=[errors.FieldError(field=f, message=str(m[0])) for f, m in form.errors.items()],
+        )
+    data = form.cleaned_data
+    region = None
+    if data.get("reikwijdte") == "regio":
+        region = _own_region(request)
+        permissions.check(request.user, "portfolio.bekijken", region)
+    else:
+        permissions.check(request.user, "portfolio.bekijken")
+    return form, services.build_report(
+        at=data["peildatum"], compare=data.get("vergelijk"), region=region
+    )
+
+
+@login_required
+def report_page(request):
+    form, report = _report_from(request)
+    query = request.GET.urlencode() or f"peildatum={report.reference_date.isoformat()}"
+    return render(
+        request,
+        "portfolio/report.html",
+        _context(
+            request,
+            form=form,
+            report=report,
+            query=query,
+            charts=_report_charts(report),
+            dates=services.reference_dates(),
+            formats=sorted(renderers.RENDERERS),
+        ),
+    )
+
+
+@login_required
+def report_download(request, fmt: str):
+    _form, report = _report_from(request)
+    chosen = renderers.get(fmt)
+    response = HttpResponse(chosen.render(report), content_type=chosen.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{renderers.filename(report, fmt)}"'
+    return response
+
+
+def _bar(table, title: str, stacked_columns: bool = False):
+    figure = go.Figure()
+    if stacked_columns:
+        for index, column in enumerate(table.columns[:-1]):
+            figure.add_bar(
+                name=column,
+                x=[label for label, _c in table.rows],
+                y=[c[index] for _l, c in table.rows],
+            )
+        figure.update_layout(barmode="stack")
+    else:
+        count_columns = [c for c in table.columns if c != _("Verschil")]
+        for index, column in enumerate(count_columns):
+            figure.add_bar(
+                name=column,
+                x=[label for label, _c in table.rows],
+                y=[c[index] for _l, c in table.rows],
+            )
+    figure.update_layout(title=title, height=420)
+    return charts.fragment(figure)
+
+
+def _report_charts(report) -> list[str]:
+    return [
+        _bar(report.table("tabel-4"), _("Projecten per thema en concessiehouder"), True),
+        _bar(report.table("tabel-6"), _("Projectstatus")),
+        _bar(report.table("tabel-8"), _("Impact")),
+    ]
+
+
+@login_required
+def vision_page(request):
+    region = _region_for(request)
+    found = services.coverage(region=region)
+    return render(
+        request,
+        "portfolio/vision.html",
+        _context(
+            request,
+            region=region,
+            vision=found.get(AgendaKind.VISIE_ELEMENT, []),
+            agenda=[
+                (label, found.get(kind, []))
+                for kind, label in AgendaKind.choices
+                if kind != AgendaKind.VISIE_ELEMENT and found.get(kind)
+            ],
+            uncovered=services.uncovered(region=region),
+        ),
+    )
+
+
+def _kpi_chart(status) -> str:
+    kpi = status.kpi
+    figure = go.Figure()
+    figure.add_scatter(
+        x=[m.date for m in status.measurements],
+        y=[float(m.value) for m in status.measurements],
+        mode="lines+markers",
+        name=_("Meting"),
+    )
+    if kpi.target is not None:
+        figure.add_hline(
+            y=float(kpi.target),
+            line_dash="dash",
+            annotation_text=_("streefwaarde %(v)s in %(y)s")
+            % {"v": kpi.target.normalize(), "y": kpi.target_year or "—"},
+        )
+    figure.update_layout(title=f"{kpi.name} ({kpi.unit})", height=340, showlegend=False)
+    return charts.fragment(figure)
+
+
+@login_required
+def kpi_page(request):
+    region = _region_for(request)
+    statuses = services.kpi_statuses(region=region)
+    return render(
+        request,
+        "portfolio/kpis.html",
+        _context(
+            request,
+            region=region,
+            kpis=[(s, _kpi_chart(s)) for s in statuses],
+        ),
+    )
+
+
+def _optional_url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+@login_required
+def dashboard(request, slug: str):
+    region = permissions.get_for(request.user, "portfolio.bekijken", Region, slug=slug)
+    summary = services.dashboard(region=region)
+    figure = go.Figure()
+    dimensions = [
+        ("agreements", _("Afspraken / convenanten")),
+        ("dynamics", _("Samenwerkingsdynamiek")),
+        ("vision", _("Stip op de horizon")),
+    ]
+    for attribute, label in dimensions:
+        figure.add_scatter(
+            x=[p.date for p in summary["phases"]],
+            y=[getattr(p, attribute) for p in summary["phases"]],
+            mode="lines+markers",
+            name=label,
+        )
+    figure.update_layout(title=_("Fasescores in de tijd"), height=320, yaxis={"dtick": 1})
+    status_chart = go.Figure(
+        go.Bar(
+            x=[label for label, _n in summary["by_status"]], y=[n for _l, n in summary["by_status"]]
+        )
+    )
+    status_chart.update_layout(title=_("Projecten per status"), height=320)
+    return render(
+        request,
+        "portfolio/dashboard.html",
+        _context(
+            request,
+            **summary,
+            phase_chart=charts.fragment(figure) if summary["phases"] else None,
+            status_chart=charts.fragment(status_chart),
+            gap_url=_optional_url("projection:index"),
+            board_url=_optional_url("capacity:board"),
+        ),
+    )
