@@ -167,7 +167,7 @@ def ramp(years: np.ndarray, start: int, full: int) -> np.ndarray:
 def gap(demand_: np.ndarray, supply_: np.ndarray, current: np.ndarray):
     """Shortage and shortage as a share of CURRENT capacity (NaN where there is none)."""
     shortage = demand_ - supply_
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         pct = np.where(current > 0, shortage / np.where(current > 0, current, 1), np.nan)
     return shortage, pct
 

@@ -1,0 +1,139 @@
+"""Parameters are refused with the file, the field and the reason, in Dutch."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from regiotafel import errors
+from regiotafel.projection import params, runner
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def minimal(**changes) -> dict:
+    data = {
+        "versie": 1,
+        "naam": "Test",
+        "regio": "Testregio",
+        "regiocode": "TR",
+        "basisjaar": 2020,
+        "eindjaar": 2025,
+        "producten": {
+            "verpleeghuis_pg": {"gebruik": [{"leeftijd": "80+", "man": 0.1, "vrouw": 0.2}]}
+        },
+        "scenarios": {"basis": {}},
+    }
+    data.update(changes)
+    return data
+
+
+def refusal(data: dict, source="p.yaml") -> errors.InvalidInput:
+    with pytest.raises(errors.InvalidInput) as caught:
+        params.parse(yaml.safe_dump(data), source=source)
+    return caught.value
+
+
+def fields(error: errors.InvalidInput) -> dict[str, str]:
+    return {e.field: e.message for e in error.errors}
+
+
+def test_the_documented_example_loads_into_typed_objects():
+    loaded = params.load(ROOT / "examples" / "projectie-zhn.yaml")
+    assert loaded.region == "Zuid-Holland Noord"
+    assert loaded.region_code == "ZHN"
+    assert loaded.scenario_names == ["basis", "midden", "groei"]
+    assert "verpleeghuis" in loaded.products and "personeel" in loaded.products
+    assert loaded.draws > 0 and isinstance(loaded.seed, int)
+
+
+def test_the_packaged_example_is_byte_identical_to_the_documented_one():
+    documented = (ROOT / "examples" / "projectie-zhn.yaml").read_bytes()
+    assert runner.demo_params_path().read_bytes() == documented
+
+
+def test_json_is_read_as_well_as_yaml():
+    loaded = params.parse(json.dumps(minimal()), source="p.json")
+    assert loaded.products == ["verpleeghuis_pg", "verpleeghuis"]
+
+
+def test_it_refuses_a_rate_above_one():
+    data = minimal()
+    data["producten"]["verpleeghuis_pg"]["gebruik"][0]["man"] = 1.5
+    error = refusal(data)
+    assert "p.yaml" in str(error)
+    assert fields(error) == {
+        "producten.verpleeghuis_pg.gebruik[0].man": "een kans of aandeel moet tussen 0 en 1 liggen"
+    }
+
+
+def test_it_refuses_a_negative_rate_inside_an_interval():
+    data = minimal()
+    data["producten"]["verpleeghuis_pg"]["gebruik"][0]["vrouw"] = {
+        "waarde": 0.1,
+        "p10": -0.1,
+        "p90": 0.2,
+    }
+    assert "producten.verpleeghuis_pg.gebruik[0].vrouw" in fields(refusal(data))
+
+
+def test_it_refuses_an_interval_that_does_not_hold_its_value():
+    data = minimal()
+    data["producten"]["verpleeghuis_pg"]["trend"] = {"waarde": 0.1, "p10": 0.2, "p90": 0.3}
+    assert fields(refusal(data)) == {
+        "producten.verpleeghuis_pg.trend": "een interval moet p10 <= waarde <= p90 hebben"
+    }
+
+
+def test_it_refuses_an_unknown_key_anywhere():
+    data = minimal(extra=1)
+    data["producten"]["verpleeghuis_pg"]["tarief"] = 3
+    assert fields(refusal(data)) == {
+        "extra": "onbekende sleutel",
+        "producten.verpleeghuis_pg.tarief": "onbekende sleutel",
+    }
+
+
+def test_it_refuses_an_unknown_product_and_a_bad_age_band():
+    data = minimal()
+    data["producten"]["kapper"] = data["producten"]["verpleeghuis_pg"]
+    data["producten"]["verpleeghuis_pg"]["gebruik"][0]["leeftijd"] = "tachtig"
+    found = fields(refusal(data))
+    assert found["producten.kapper"].startswith("moet een van 'verpleeghuis_pg'")
+    assert "leeftijdsband" in found["producten.verpleeghuis_pg.gebruik[0].leeftijd"]
+
+
+def test_it_refuses_overlapping_bands_and_text_for_a_number():
+    data = minimal()
+    data["producten"]["verpleeghuis_pg"]["gebruik"].append(
+        {"leeftijd": "85-89", "man": "veel", "vrouw": 0.1}
+    )
+    found = fields(refusal(data))
+    assert found["producten.verpleeghuis_pg.gebruik[1].man"] == "verwacht een getal"
+
+
+def test_it_refuses_additions_for_a_product_it_does_not_know():
+    data = minimal(
+        scenarios={"groei": {"toevoegingen": [{"product": "vpt", "plaatsen": 10, "jaar": 2022}]}}
+    )
+    assert "vpt" in fields(refusal(data))["(bestand)"]
+
+
+def test_it_refuses_a_missing_field_and_an_unsupported_version():
+    data = minimal()
+    del data["regiocode"]
+    assert fields(refusal(data)) == {"regiocode": "ontbreekt"}
+    with pytest.raises(errors.InvalidInput, match="versie 2 wordt niet ondersteund"):
+        params.parse(yaml.safe_dump(minimal(versie=2)), source="p.yaml")
+
+
+def test_it_names_the_file_when_it_is_not_yaml(tmp_path):
+    path = tmp_path / "kapot.yaml"
+    path.write_text("versie: [1\n", encoding="utf-8")
+    with pytest.raises(errors.InvalidInput, match="kapot.yaml is geen geldige YAML"):
+        params.load(path)
+    with pytest.raises(errors.NotFound, match="bestaat niet"):
+        params.load(tmp_path / "weg.yaml")
