@@ -1,0 +1,104 @@
+"""``regiotafel plannen scan PAD``: score one plan against the 30 indicators, no web server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from regiotafel.core.management.base import RegiotafelCommand
+from regiotafel.plans import ingest, scoring
+from regiotafel.plans.framework import default_framework
+
+
+def scan_result(document: ingest.Document, results: list[scoring.IndicatorResult]) -> dict:
+    """The JSON shape of a scan (documented in docs/cli.md and docs/plans.md)."""
+    return {
+        "document": document.name,
+        "indicatoren": [
+            {
+                "id": result.indicator_id,
+                "score": result.score,
+                "beslissing": result.decision,
+                "passages": [
+                    {
+                        "pagina": scored.passage.page,
+                        "regel": scored.passage.line,
+                        "tekst": scored.passage.text,
+                        "score": scored.score,
+                    }
+                    for scored in result.passages
+                ],
+            }
+            for result in results
+        ],
+    }
+
+
+def citation(passage: ingest.Passage) -> str:
+    if passage.page is None:
+        return _("regel %(line)s") % {"line": passage.line}
+    return _("p. %(page)s, regel %(line)s") % {"page": passage.page, "line": passage.line}
+
+
+class Command(RegiotafelCommand):
+    help = _("Regioplannen: 'scan' leest één plan en toetst het aan de 30 indicatoren.")
+    requires_system_checks = []  # a scan uses no models, URLs or database
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="opdracht", required=True, title=_("opdrachten"))
+        scan = sub.add_parser(
+            "scan", help=_("Toets één plan (PDF, DOCX, TXT of HTML) aan de indicatoren.")
+        )
+        scan.add_argument("pad", help=_("Het bestand met het plan."))
+        scan.add_argument(
+            "--scorer",
+            default=scoring.DEFAULT_SCORER,
+            choices=sorted(scoring.SCORERS),
+            help=_("Hoe passages worden gescoord (standaard: %(default)s)."),
+        )
+        scan.add_argument("--json", action="store_true", help=_("Uitvoer als JSON."))
+        scan.add_argument(
+            "--top",
+            type=int,
+            default=5,
+            help=_("Aantal passages per indicator (standaard: %(default)s)."),
+        )
+
+    def handle(self, *args, opdracht, pad, scorer, json, top, **options):
+        path = Path(pad)
+        document = ingest.read_document(path, name=path.name)
+        results = scoring.get_scorer(scorer).score(document, default_framework(), top_k=max(1, top))
+        for warning in document.warnings:
+            self.stderr.write(warning)
+        if json:
+            self.stdout.write(_dumps(scan_result(document, results)))
+        else:
+            self._table(document, results, scorer)
+
+    def _table(self, document, results, scorer):
+        specs = {spec.id: spec for spec in default_framework()}
+        self.stdout.write(
+            _("%(doc)s: %(n)s passages, scorer %(scorer)s")
+            % {"doc": document.name, "n": len(document.passages), "scorer": scorer}
+        )
+        header = f"{_('Indicator'):<9} {_('Score'):>6}  {_('Beslissing'):<11}  {_('Beste passage')}"
+        self.stdout.write(header)
+        for result in results:
+            best = result.passages[0] if result.passages else None
+            where = citation(best.passage) if best else "-"
+            name = specs[result.indicator_id].name if result.indicator_id in specs else ""
+            self.stdout.write(
+                f"{result.indicator_id:<9} {result.score:>6.3f}  {result.decision:<11}  "
+                f"{where}: {name}"
+            )
+        counts = {d: sum(r.decision == d for r in results) for d in scoring.DECISIONS}
+        self.stdout.write(
+            _("Gedekt: %(g)s, deels: %(d)s, niet gedekt: %(n)s.")
+            % {"g": counts["gedekt"], "d": counts["deels"], "n": counts["niet gedekt"]}
+        )
+
+
+def _dumps(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
