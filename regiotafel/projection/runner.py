@@ -347,6 +347,7 @@ def _frame(params, scenario, names, summary, supply, current, outputs) -> pd.Dat
             data[f"vraag_p{p}"] = summary.percentiles[i].ravel()
             data[f"tekort_p{p}"] = short_p.ravel()
             data[f"tekort_pct_p{p}"] = pct_p.ravel()
+        data = {name: data[name] for name in [*COLUMNS, *PERCENTILE_COLUMNS]}
     return pd.DataFrame(data)
 
 
