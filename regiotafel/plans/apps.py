@@ -6,3 +6,9 @@ class PlansConfig(AppConfig):
     name = "regiotafel.plans"
     label = "plans"
     verbose_name = _("Regioplannen")
+
+    def ready(self) -> None:
+        from regiotafel.core import demo as core_demo
+        from regiotafel.plans import demo, policies  # noqa: F401 - they register themselves
+
+        core_demo.extend(demo.seed)

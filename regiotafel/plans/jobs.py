@@ -1,0 +1,166 @@
+"""Reading and scoring an uploaded plan, in the background.
+
+An upload is stored as 'wachtend'; after its transaction commits, :func:`start` processes it
+in a daemon thread (or right away for a small file, or when ``BACKGROUND`` is off, as in
+tests). Progress is written to the plan row, which the plan page polls with htmx. Passages
+and proposals are written in ONE transaction at the end: a failure at any point leaves the
+plan 'mislukt' with a Dutch message and nothing half-stored. A restart picks up plans left
+'wachtend' or 'bezig' with :func:`process_pending`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.db import close_old_connections, connection, transaction
+from django.db.models.functions import Length
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from regiotafel import errors
+from regiotafel.plans.models import Passage, Plan, PlanStatus, Proposal, ProposedPassage
+
+log = logging.getLogger(__name__)
+
+BACKGROUND = True  # tests switch this off to process on commit, in the same thread
+INLINE_BYTES = 200_000  # smaller files, lexical scorer: processed in the request (about 1 s)
+TOP_K = 5
+READ_SHARE = 60  # reading the file is the first 60 % of the progress bar, scoring the rest
+
+
+def start(plan_id: int) -> None:
+    """Process a stored plan: inline when small (or BACKGROUND is off), else in a thread."""
+    found = (
+        Plan.objects.filter(pk=plan_id)
+        .annotate(size=Length("source"))
+        .values_list("size", "scorer", "status")
+        .first()
+    )
+    if found is None or found[2] != PlanStatus.WACHTEND:
+        return  # already processed (the demo does so inside its own transaction)
+    small = found[0] <= INLINE_BYTES and found[1] == "lexicaal"
+    if not BACKGROUND or small:
+        process(plan_id)
+        return
+    threading.Thread(
+        target=_in_thread, args=(plan_id,), daemon=True, name=f"plan-{plan_id}"
+    ).start()
+
+
+def _in_thread(plan_id: int) -> None:
+    try:
+        process(plan_id)
+    finally:
+        connection.close()
+
+
+def process_pending() -> list[int]:
+    """Process every plan still waiting, or left 'bezig' by a stopped server; their ids."""
+    close_old_connections()
+    pending = list(
+        Plan.objects.filter(status__in=[PlanStatus.WACHTEND, PlanStatus.BEZIG])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for plan_id in pending:
+        process(plan_id)
+    return pending
+
+
+def process(plan_id: int) -> Plan:
+    """Read, score and store one plan; never raises for a bad document (the plan says why)."""
+    from regiotafel.plans import ingest
+
+    plan = Plan.objects.get(pk=plan_id)
+    _set_progress(plan, 1, status=PlanStatus.BEZIG)
+    try:
+        document = ingest.read_document(
+            bytes(plan.source),
+            name=plan.file_name,
+            progress=lambda done, total: _set_progress(plan, READ_SHARE * done // max(total, 1)),
+        )
+        _set_progress(plan, READ_SHARE)
+        results = score_document(plan, document, plan.scorer)
+        _store(plan, document, results)
+    except errors.RegiotafelError as exc:
+        _fail(plan, exc.detail)
+    except Exception as exc:  # noqa: BLE001 - any failure must end as a clear 'mislukt'
+        log.exception("plan %s could not be processed", plan_id)
+        _fail(
+            plan,
+            _("Bestand %(name)s kon niet worden verwerkt (%(kind)s).")
+            % {"name": plan.file_name, "kind": type(exc).__name__},
+        )
+    return Plan.objects.get(pk=plan_id)
+
+
+def score_document(plan: Plan, document, scorer_name: str) -> list:
+    from regiotafel.plans import scoring
+    from regiotafel.plans.services import specs_for
+
+    scorer = scoring.get_scorer(scorer_name)
+    return scorer.score(document, specs_for(plan.framework, scorer_name), top_k=TOP_K)
+
+
+def _set_progress(plan: Plan, percent: int, *, status: str | None = None) -> None:
+    percent = max(0, min(99, int(percent)))
+    if percent == plan.progress and status is None:
+        return
+    plan.progress = percent
+    fields = {"progress": percent}
+    if status:
+        plan.status = fields["status"] = status
+    Plan.objects.filter(pk=plan.pk).update(**fields)
+
+
+def _fail(plan: Plan, message: str) -> None:
+    Plan.objects.filter(pk=plan.pk).update(
+        status=PlanStatus.MISLUKT, error=message, processed_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def _store(plan: Plan, document, results: list) -> None:
+    plan.passages.all().delete()  # a plan left 'bezig' by a stopped server starts over
+    Passage.objects.bulk_create(
+        Passage(plan=plan, index=p.index, page=p.page, line=p.line, text=p.text)
+        for p in document.passages
+    )
+    store_proposals(plan, results, plan.scorer)
+    Plan.objects.filter(pk=plan.pk).update(
+        status=PlanStatus.KLAAR,
+        progress=100,
+        error="",
+        pages=document.pages,
+        scanned_pages=list(document.scanned_pages),
+        warnings=list(document.warnings),
+        processed_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def store_proposals(plan: Plan, results: list, scorer_name: str) -> None:
+    """Replace this scorer's proposals for the plan with the given IndicatorResults."""
+    indicators = {i.code: i for i in plan.framework.indicators.all()}
+    passages = {p.index: p for p in plan.passages.all()}
+    plan.proposals.filter(scorer=scorer_name).delete()
+    ranked = []
+    for result in results:
+        proposal = Proposal.objects.create(
+            plan=plan,
+            indicator=indicators[result.indicator_id],
+            scorer=scorer_name,
+            score=float(result.score),
+            decision=result.decision,
+        )
+        ranked += [
+            ProposedPassage(
+                proposal=proposal,
+                passage=passages[scored.passage.index],
+                rank=rank,
+                score=float(scored.score),
+            )
+            for rank, scored in enumerate(result.passages, start=1)
+        ]
+    ProposedPassage.objects.bulk_create(ranked)

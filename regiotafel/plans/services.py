@@ -1,0 +1,726 @@
+"""The domain operations of plan analysis: frameworks, uploads, codings and results.
+
+Plain functions with keyword-only arguments, one transaction each; pages, the API and the
+demo call these. Reading and scoring a document is H4's analysis core
+(``ingest``/``scoring``/``evaluation``); background processing is in ``jobs``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from regiotafel import errors
+from regiotafel.core import permissions, tabular
+from regiotafel.core.models import Region, User
+from regiotafel.plans.models import (
+    VERDICT_RANK,
+    Category,
+    Coding,
+    Framework,
+    Indicator,
+    Passage,
+    PassageJudgement,
+    Plan,
+    PlanStatus,
+    Proposal,
+    Verdict,
+)
+
+DEFAULT_FRAMEWORK = "Beweging naar de voorkant"
+FRAMEWORK_COLUMNS = ["id", "categorie", "indicator", "toetsvraag"]
+OPTIONAL_COLUMNS = ["synoniemen", "voorbeelden"]  # several values separated by "|"
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+
+
+# --- frameworks ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ensure_default_framework() -> Framework:
+    """The 30 indicators of 'de beweging naar de voorkant', loaded once (idempotent)."""
+    from regiotafel.plans import framework as core_framework
+
+    found, created = Framework.objects.get_or_create(
+        name=DEFAULT_FRAMEWORK,
+        defaults={"description": _("30 indicatoren in 8 categorieën (landelijke studie)")},
+    )
+    if created or not found.indicators.exists():
+        _fill_framework(found, [_spec_row(spec) for spec in core_framework.default_framework()])
+    return found
+
+
+def _spec_row(spec) -> dict:
+    return {
+        "code": spec.id,
+        "category": spec.category,
+        "name": spec.name,
+        "question": spec.question,
+        "synonyms": list(spec.synonyms),
+        "examples": list(spec.examples),
+        "thresholds": {},
+    }
+
+
+def _fill_framework(framework: Framework, rows: list[dict]) -> None:
+    categories: dict[str, Category] = {}
+    for order, row in enumerate(rows):
+        name = row["category"]
+        if name not in categories:
+            categories[name] = Category.objects.create(
+                framework=framework, name=name, order=len(categories)
+            )
+        Indicator.objects.create(
+            framework=framework,
+            category=categories[name],
+            order=order,
+            **{k: row[k] for k in ("code", "name", "question", "synonyms", "examples")},
+            thresholds=row.get("thresholds", {}),
+        )
+
+
+@transaction.atomic
+def import_framework(*, user: User, name: str, source: bytes | Path, file_name: str) -> Framework:
+    """A new framework from a CSV/XLSX with the columns of indicators.csv; all rows or none."""
+    permissions.check(user, "raamwerk.beheren")
+    name = (name or "").strip()
+    if not name:
+        raise errors.InvalidInput(
+            _("Geef het toetsingskader een naam."),
+            errors=[errors.FieldError(field="naam", message=_("verplicht"))],
+        )
+    if Framework.objects.filter(name__iexact=name).exists():
+        raise errors.Conflict(_("Er is al een toetsingskader met de naam %(n)s.") % {"n": name})
+    table = tabular.read_table(source, name=file_name)
+    tabular.require_columns(table, FRAMEWORK_COLUMNS)
+    rows = _parse_framework_rows(table)
+    framework = Framework.objects.create(name=name)
+    _fill_framework(framework, rows)
+    return framework
+
+
+def _parse_framework_rows(table: tabular.Table) -> list[dict]:
+    problems: list[errors.FieldError] = []
+    rows, seen = [], {}
+    for number, values in table.rows:
+        code = values["id"]
+        for column in FRAMEWORK_COLUMNS:
+            if not values[column]:
+                problems.append(errors.FieldError(column, _("verplicht"), number))
+        if code and not CODE_PATTERN.match(code):
+            problems.append(
+                errors.FieldError(
+                    "id",
+                    _("%(v)r is geen geldige code (letters, cijfers, - . _; hoogstens 40).")
+                    % {"v": code},
+                    number,
+                )
+            )
+        elif code in seen:
+            problems.append(
+                errors.FieldError(
+                    "id",
+                    _("%(v)s staat ook al in rij %(r)s.") % {"v": code, "r": seen[code]},
+                    number,
+                )
+            )
+        seen.setdefault(code, number)
+        rows.append(
+            {
+                "code": code,
+                "category": values["categorie"][:200],
+                "name": values["indicator"][:200],
+                "question": values["toetsvraag"],
+                "synonyms": split_terms(values.get("synoniemen", "")),
+                "examples": split_terms(values.get("voorbeelden", "")),
+            }
+        )
+    if not rows:
+        problems.append(errors.FieldError("id", _("het bestand bevat geen indicatoren")))
+    if problems:
+        raise errors.InvalidInput(
+            _("Bestand %(name)s is niet ingelezen: er is niets opgeslagen.") % {"name": table.name},
+            errors=problems,
+        )
+    return rows
+
+
+def split_terms(text: str) -> list[str]:
+    """'valpreventie | vallen voorkomen' or one term per line -> a clean list without doubles."""
+    found = []
+    for term in re.split(r"[|\n]", text or ""):
+        term = " ".join(term.split())
+        if term and term.lower() not in {t.lower() for t in found}:
+            found.append(term)
+    return found
+
+
+@transaction.atomic
+def update_vocabulary(
+    *, user: User, indicator: Indicator, synonyms: list[str], examples: list[str]
+) -> Indicator:
+    """Replace an indicator's synonyms and example phrases (used by the next scan)."""
+    permissions.check(user, "raamwerk.beheren", indicator)
+    indicator.synonyms = split_terms("\n".join(synonyms))
+    indicator.examples = split_terms("\n".join(examples))
+    indicator.save(update_fields=["synonyms", "examples"])
+    return indicator
+
+
+def specs_for(framework: Framework, scorer: str) -> list:
+    """The framework's indicators as the analysis core's IndicatorSpec, with the scorer's
+    calibrated threshold where one was set."""
+    from regiotafel.plans.framework import IndicatorSpec
+
+    return [
+        IndicatorSpec(
+            id=i.code,
+            category=i.category.name,
+            name=i.name,
+            question=i.question,
+            synonyms=tuple(i.synonyms),
+            examples=tuple(i.examples),
+            threshold=i.thresholds.get(scorer),
+        )
+        for i in framework.indicators.select_related("category")
+    ]
+
+
+# --- plans ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def upload_plan(
+    *,
+    user: User | None,
+    region: Region,
+    framework: Framework,
+    title: str,
+    source: bytes,
+    file_name: str,
+    scorer: str | None = None,
+    version: str = "",
+    plan_date=None,
+    is_demo: bool = False,
+) -> Plan:
+    """Store an uploaded plan as 'wachtend'; it is read and scored after the commit."""
+    from regiotafel.plans import ingest, jobs, scoring
+
+    if user is not None:
+        permissions.check(user, "plannen.beheren", region)
+    scorer = scorer or scoring.DEFAULT_SCORER
+    if scorer not in scoring.SCORERS:
+        raise errors.InvalidInput(_("Onbekende scorer: %(s)s.") % {"s": scorer})
+    if not source:
+        raise errors.InvalidInput(_("Bestand %(name)s is leeg.") % {"name": file_name})
+    kind = ingest.detect_kind(source, file_name)  # refuses an unsupported type at once
+    plan = Plan.objects.create(
+        region=region,
+        framework=framework,
+        title=(title or "").strip() or Path(file_name).stem,
+        version=version,
+        plan_date=plan_date,
+        file_name=Path(file_name).name,
+        kind=kind,
+        source=source,
+        scorer=scorer,
+        uploaded_by=user,
+        is_demo=is_demo,
+    )
+    transaction.on_commit(lambda: jobs.start(plan.pk))
+    return plan
+
+
+def visible_plans(user: User):
+    """The plans of the regions where the user may see plans (superusers: all)."""
+    plans = Plan.objects.select_related("region", "framework").defer("source")
+    if user.is_superuser:
+        return plans
+    return plans.filter(region_id__in=_own_regions(user, "plannen.bekijken"))
+
+
+def _own_regions(user: User, action: str) -> set[int]:
+    from regiotafel.core.acting import memberships_of
+
+    roles = permissions.policy(action).roles
+    return {m.organisation.region_id for m in memberships_of(user) if m.role in roles}
+
+
+def regions_for_upload(user: User) -> list[Region]:
+    ids = _own_regions(user, "plannen.beheren")
+    return (
+        list(Region.objects.filter(pk__in=ids))
+        if not user.is_superuser
+        else list(Region.objects.all())
+    )
+
+
+@transaction.atomic
+def rescore(*, user: User, plan: Plan, scorer: str) -> Plan:
+    """Score a processed plan's stored passages again with another scorer (or new vocabulary)."""
+    from regiotafel.plans import jobs
+
+    permissions.check(user, "plannen.beheren", plan)
+    if plan.status != PlanStatus.KLAAR:
+        raise errors.Conflict(_("Dit plan is nog niet (goed) verwerkt."))
+    jobs.store_proposals(plan, jobs.score_document(plan, document_of(plan), scorer), scorer)
+    return plan
+
+
+def document_of(plan: Plan):
+    """The analysis core's Document rebuilt from the stored passages (no re-reading)."""
+    from regiotafel.plans.ingest import Document
+    from regiotafel.plans.ingest import Passage as CorePassage
+
+    passages = [
+        CorePassage(index=p.index, page=p.page, line=p.line, text=p.text)
+        for p in plan.passages.order_by("index")
+    ]
+    return Document(
+        name=plan.file_name,
+        kind=plan.kind,
+        pages=plan.pages,
+        passages=passages,
+        scanned_pages=list(plan.scanned_pages),
+        warnings=list(plan.warnings),
+    )
+
+
+# --- coding -----------------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorReview:
+    """Everything the coding page shows for one plan and indicator."""
+
+    plan: Plan
+    indicator: Indicator
+    proposal: Proposal | None
+    ranked: list[dict]  # {"passage", "score", "rank", "before", "after", "judgement"}
+    coding: Coding | None
+    others: list[Coding] = field(default_factory=list)
+    matches: list[Passage] = field(default_factory=list)  # found by the analyst's own search
+
+
+SEARCH_LIMIT = 20
+
+
+def search_passages(plan: Plan, term: str, *, exclude=()) -> list[Passage]:
+    """Passages containing every word of the term, so an analyst can add evidence the scan
+    did not propose (which is what makes the measured recall honest)."""
+    words = (term or "").split()[:8]
+    if not words:
+        return []
+    found = plan.passages.exclude(pk__in=[p.pk for p in exclude])
+    for word in words:
+        found = found.filter(text__icontains=word)
+    return list(found.order_by("index")[:SEARCH_LIMIT])
+
+
+def review(
+    *, user: User, plan: Plan, indicator: Indicator, scorer: str | None = None, search: str = ""
+):
+    permissions.check(user, "plannen.bekijken", plan)
+    proposal = (
+        plan.proposals.filter(indicator=indicator, scorer=scorer or plan.scorer)
+        .prefetch_related("ranked__passage")
+        .first()
+    )
+    ranked_rows = list(proposal.ranked.all()) if proposal else []
+    wanted = {r.passage.index + d for r in ranked_rows for d in (-1, 1)}
+    context = {p.index: p for p in plan.passages.filter(index__in=wanted)}
+    mine = {
+        j.passage_id: j
+        for j in PassageJudgement.objects.filter(plan=plan, indicator=indicator, analyst=user)
+    }
+    ranked = [
+        {
+            "passage": r.passage,
+            "score": r.score,
+            "rank": r.rank,
+            "before": context.get(r.passage.index - 1),
+            "after": context.get(r.passage.index + 1),
+            "judgement": mine.get(r.passage_id),
+        }
+        for r in ranked_rows
+    ]
+    codings = list(
+        plan.codings.filter(indicator=indicator)
+        .select_related("analyst")
+        .prefetch_related("evidence")
+    )
+    coding = next((c for c in codings if c.analyst_id == user.pk), None)
+    others = [c for c in codings if c.analyst_id != user.pk]
+    matches = search_passages(plan, search, exclude=[r["passage"] for r in ranked])
+    return IndicatorReview(plan, indicator, proposal, ranked, coding, others, matches)
+
+
+@transaction.atomic
+def judge_passage(
+    *, user: User, plan: Plan, indicator: Indicator, passage_id: int, accepted: bool, note=""
+) -> PassageJudgement:
+    permissions.check(user, "plannen.coderen", plan)
+    passage = _passage_of(plan, passage_id)
+    judgement, _created = PassageJudgement.objects.update_or_create(
+        indicator=indicator,
+        passage=passage,
+        analyst=user,
+        defaults={
+            "plan": plan,
+            "accepted": accepted,
+            "note": (note or "").strip(),
+            "updated_at": timezone.now(),
+        },
+    )
+    return judgement
+
+
+def _passage_of(plan: Plan, passage_id: int) -> Passage:
+    try:
+        return plan.passages.get(pk=passage_id)
+    except Passage.DoesNotExist:
+        raise errors.NotFound(_("Deze passage hoort niet bij dit plan.")) from None
+
+
+@transaction.atomic
+def code_indicator(
+    *,
+    user: User,
+    plan: Plan,
+    indicator: Indicator,
+    verdict: str,
+    note: str = "",
+    evidence: list[int] = (),
+    is_demo: bool = False,
+) -> Coding:
+    """Record (or change) this analyst's verdict on one indicator, with evidence passages."""
+    permissions.check(user, "plannen.coderen", plan)
+    if indicator.framework_id != plan.framework_id:
+        raise errors.InvalidInput(_("Deze indicator hoort niet bij het kader van dit plan."))
+    if verdict not in Verdict.values:
+        raise errors.InvalidInput(
+            _("Kies gedekt, deels of niet gedekt."),
+            errors=[errors.FieldError("oordeel", _("ongeldige waarde"))],
+        )
+    passages = [_passage_of(plan, pk) for pk in dict.fromkeys(evidence)]
+    if verdict != Verdict.NIET_GEDEKT and not passages:
+        raise errors.InvalidInput(
+            _("Kies ten minste één passage als onderbouwing, of kies 'niet gedekt'."),
+            errors=[errors.FieldError("onderbouwing", _("verplicht bij gedekt of deels"))],
+        )
+    coding, _created = Coding.objects.update_or_create(
+        plan=plan,
+        indicator=indicator,
+        analyst=user,
+        defaults={
+            "verdict": verdict,
+            "note": (note or "").strip(),
+            "is_demo": is_demo,
+            "updated_at": timezone.now(),
+        },
+    )
+    coding.evidence.set(passages)
+    return coding
+
+
+@dataclass(frozen=True)
+class Agreement:
+    first: User
+    second: User
+    indicators: int  # coded by both
+    same: int
+    kappa: float | None  # None when fewer than two shared indicators
+
+
+def agreement(*, plan: Plan) -> list[Agreement]:
+    """Cohen's kappa between every pair of analysts who coded this plan."""
+    from regiotafel.plans.evaluation import cohen_kappa
+
+    by_analyst: dict[User, dict[int, str]] = defaultdict(dict)
+    for coding in plan.codings.select_related("analyst"):
+        by_analyst[coding.analyst][coding.indicator_id] = coding.verdict
+    people = sorted(by_analyst, key=lambda u: u.pk)
+    found = []
+    for i, first in enumerate(people):
+        for second in people[i + 1 :]:
+            shared = sorted(set(by_analyst[first]) & set(by_analyst[second]))
+            a = [by_analyst[first][k] for k in shared]
+            b = [by_analyst[second][k] for k in shared]
+            kappa = cohen_kappa(a, b) if len(shared) >= 2 else None
+            same = sum(x == y for x, y in zip(a, b, strict=True))
+            found.append(Agreement(first, second, len(shared), same, kappa))
+    return found
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+def best(verdicts) -> str | None:
+    present = [v for v in verdicts if v]
+    return max(present, key=lambda v: VERDICT_RANK[v]) if present else None
+
+
+def proposed_by_plan(plans) -> dict[tuple[int, int], tuple[str, float]]:
+    """(plan, indicator) -> (decision, score) of each plan's own scorer."""
+    scorer_of = {p.pk: p.scorer for p in plans}
+    return {
+        (p.plan_id, p.indicator_id): (p.decision, p.score)
+        for p in Proposal.objects.filter(plan_id__in=scorer_of)
+        if p.scorer == scorer_of[p.plan_id]
+    }
+
+
+def confirmed_by_plan(plans) -> dict[tuple[int, int], str]:
+    """(plan, indicator) -> the verdict of the most recent coding (any analyst)."""
+    found: dict[tuple[int, int], str] = {}
+    for coding in Coding.objects.filter(plan__in=plans).order_by("updated_at", "pk"):
+        found[(coding.plan_id, coding.indicator_id)] = coding.verdict
+    return found
+
+
+@dataclass
+class Cell:
+    proposed: str | None = None
+    score: float | None = None
+    confirmed: str | None = None
+
+    @property
+    def effective(self) -> str | None:
+        """What counts: the analyst's verdict where there is one, else the proposal."""
+        return self.confirmed or self.proposed
+
+
+@dataclass
+class Matrix:
+    framework: Framework
+    regions: list[Region]
+    indicators: list[Indicator]
+    categories: list[Category]
+    cells: dict[tuple[int, int], Cell]  # (region, indicator)
+    plan_cells: dict[tuple[int, int], Cell]  # (plan, indicator)
+    plans: list[Plan]
+
+    def cell(self, region: Region, indicator: Indicator) -> Cell:
+        return self.cells.get((region.pk, indicator.pk), Cell())
+
+
+def finished_plans(framework: Framework, regions=None):
+    plans = Plan.objects.filter(framework=framework, status=PlanStatus.KLAAR).select_related(
+        "region"
+    )
+    if regions is not None:
+        plans = plans.filter(region__in=regions)
+    return list(plans.defer("source").order_by("region__name", "plan_date", "pk"))
+
+
+def matrix(*, framework: Framework, regions=None) -> Matrix:
+    """Region x indicator: the best proposal and the best confirmed verdict over a region's
+    finished plans of this framework."""
+    plans = finished_plans(framework, regions)
+    proposed, confirmed = proposed_by_plan(plans), confirmed_by_plan(plans)
+    indicators = list(framework.indicators.select_related("category"))
+    plan_cells = {}
+    for plan in plans:
+        for ind in indicators:
+            decision, score = proposed.get((plan.pk, ind.pk), (None, None))
+            plan_cells[(plan.pk, ind.pk)] = Cell(decision, score, confirmed.get((plan.pk, ind.pk)))
+    regions_seen = list({p.region_id: p.region for p in plans}.values())
+    cells = {}
+    for region in regions_seen:
+        mine = [p for p in plans if p.region_id == region.pk]
+        for ind in indicators:
+            found = [plan_cells[(p.pk, ind.pk)] for p in mine]
+            scores = [c.score for c in found if c.score is not None]
+            cells[(region.pk, ind.pk)] = Cell(
+                best(c.proposed for c in found),
+                max(scores) if scores else None,
+                best(c.confirmed for c in found),
+            )
+    return Matrix(
+        framework,
+        regions_seen,
+        indicators,
+        list(framework.categories.all()),
+        cells,
+        plan_cells,
+        plans,
+    )
+
+
+def category_rollup(m: Matrix) -> list[dict]:
+    """Per region and category: how many indicators are covered, partly, or not (effective),
+    and a coverage share (gedekt 1, deels 0.5)."""
+    rows = []
+    for region in m.regions:
+        for category in m.categories:
+            mine = [i for i in m.indicators if i.category_id == category.pk]
+            verdicts = [m.cell(region, i).effective for i in mine]
+            counts = {v: verdicts.count(v) for v in Verdict.values}
+            covered = counts[Verdict.GEDEKT] + 0.5 * counts[Verdict.DEELS]
+            rows.append(
+                {
+                    "region": region,
+                    "category": category,
+                    "indicators": len(mine),
+                    "counts": counts,
+                    "confirmed": sum(m.cell(region, i).confirmed is not None for i in mine),
+                    "share": covered / len(mine) if mine else 0.0,
+                }
+            )
+    return rows
+
+
+WEAK = {Verdict.NIET_GEDEKT, Verdict.DEELS}
+
+
+def white_spots(m: Matrix) -> dict:
+    """Indicators weak (deels or niet gedekt) in more than half of the plans, and per region
+    the indicators that no plan of that region covers even partly."""
+    weak = []
+    for ind in m.indicators:
+        verdicts = [m.plan_cells[(p.pk, ind.pk)].effective for p in m.plans]
+        verdicts = [v for v in verdicts if v]
+        n_weak = sum(v in WEAK for v in verdicts)
+        if verdicts and n_weak * 2 > len(verdicts):
+            weak.append({"indicator": ind, "weak": n_weak, "plans": len(verdicts)})
+    absent = [
+        {"region": region, "indicator": ind, "confirmed": m.cell(region, ind).confirmed is not None}
+        for region in m.regions
+        for ind in m.indicators
+        if m.cell(region, ind).effective == Verdict.NIET_GEDEKT
+    ]
+    return {"weak": weak, "absent": absent}
+
+
+def compare(*, user: User, first: Plan, second: Plan) -> list[dict]:
+    """Two versions of one region's plan, indicator by indicator."""
+    for plan in (first, second):
+        permissions.check(user, "plannen.bekijken", plan)
+    if first.region_id != second.region_id or first.framework_id != second.framework_id:
+        raise errors.InvalidInput(
+            _("Vergelijk twee versies van het plan van één regio, met hetzelfde kader.")
+        )
+    m = matrix(framework=first.framework, regions=[first.region])
+    rows = []
+    for ind in m.indicators:
+        a = m.plan_cells.get((first.pk, ind.pk), Cell())
+        b = m.plan_cells.get((second.pk, ind.pk), Cell())
+        ra, rb = (VERDICT_RANK.get(c.effective, -1) for c in (a, b))
+        change = "beter" if rb > ra else "slechter" if rb < ra else "gelijk"
+        rows.append({"indicator": ind, "first": a, "second": b, "change": change})
+    return rows
+
+
+# --- evaluation -------------------------------------------------------------------------------
+
+
+@dataclass
+class Score:
+    """Precision, recall and F1 from counts; None where the denominator is zero."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+    @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.recall
+        if p is None or r is None:
+            return None
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def add(self, other: Score) -> None:
+        self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
+
+
+@dataclass
+class IndicatorEvaluation:
+    indicator: Indicator
+    coded: int  # plan x indicator pairs with an analyst's verdict
+    decisions: Score  # the scan's "covered at least partly" against the analysts' verdicts
+    passages: Score  # proposed passages against accepted passages and chosen evidence
+
+
+def evaluation_report(*, framework: Framework, regions=None) -> dict:
+    """How far to trust the proposals, from what analysts confirmed.
+
+    Decisions: a proposal 'gedekt' or 'deels' counts as positive, as does an analyst's verdict
+    'gedekt' or 'deels' (the most recent coding per plan and indicator). Passages: a proposed
+    passage is relevant when an analyst accepted it or chose it as evidence, not relevant when
+    rejected (unjudged proposals are left out); evidence the scan did not propose counts as
+    missed, so recall is not overstated.
+    """
+    plans = finished_plans(framework, regions)
+    confirmed = confirmed_by_plan(plans)
+    scorer_of = {p.pk: p.scorer for p in plans}
+    proposals = {
+        (p.plan_id, p.indicator_id): p
+        for p in Proposal.objects.filter(plan__in=plans).prefetch_related("ranked")
+        if p.scorer == scorer_of[p.plan_id]
+    }
+    accepted, rejected = _judgements(plans)
+    evidence = _evidence(plans)
+    rows = []
+    for ind in framework.indicators.select_related("category"):
+        decisions, passages, coded = Score(), Score(), 0
+        for plan in plans:
+            key = (plan.pk, ind.pk)
+            if key not in confirmed:
+                continue
+            coded += 1
+            proposal = proposals.get(key)
+            predicted = proposal is not None and proposal.decision != Verdict.NIET_GEDEKT
+            actual = confirmed[key] != Verdict.NIET_GEDEKT
+            decisions.add(
+                Score(
+                    int(predicted and actual),
+                    int(predicted and not actual),
+                    int(actual and not predicted),
+                )
+            )
+            proposed = {r.passage_id for r in proposal.ranked.all()} if proposal else set()
+            relevant = accepted.get(key, set()) | evidence.get(key, set())
+            passages.add(
+                Score(
+                    len(proposed & relevant),
+                    len(proposed & (rejected.get(key, set()) - relevant)),
+                    len(relevant - proposed),
+                )
+            )
+        rows.append(IndicatorEvaluation(ind, coded, decisions, passages))
+    overall = IndicatorEvaluation(None, sum(r.coded for r in rows), Score(), Score())
+    for row in rows:
+        overall.decisions.add(row.decisions)
+        overall.passages.add(row.passages)
+    return {"indicators": rows, "overall": overall, "plans": plans}
+
+
+def _judgements(plans) -> tuple[dict, dict]:
+    accepted, rejected = defaultdict(set), defaultdict(set)
+    for j in PassageJudgement.objects.filter(plan__in=plans):
+        (accepted if j.accepted else rejected)[(j.plan_id, j.indicator_id)].add(j.passage_id)
+    return accepted, rejected
+
+
+def _evidence(plans) -> dict:
+    found = defaultdict(set)
+    through = Coding.evidence.through.objects.filter(coding__plan__in=plans)
+    for plan_id, indicator_id, passage_id in through.values_list(
+        "coding__plan_id", "coding__indicator_id", "passage_id"
+    ):
+        found[(plan_id, indicator_id)].add(passage_id)
+    return found

@@ -1,0 +1,520 @@
+"""Plan analysis in the platform: frameworks, uploads processed without half results,
+coding with evidence, agreement, and the results over plans."""
+
+from __future__ import annotations
+
+import pytest
+
+from regiotafel import errors
+from regiotafel.core.demo import DATA_DIR
+from regiotafel.core.models import Organisation, OrganisationType, Role
+from regiotafel.plans import jobs, services
+from regiotafel.plans.models import (
+    Coding,
+    Framework,
+    Indicator,
+    Passage,
+    Plan,
+    PlanStatus,
+    Proposal,
+    ProposedPassage,
+    Verdict,
+)
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.integration
+
+KENNEMERLAND = DATA_DIR / "seeds" / "001_c48e1087b87b02ba.txt"
+ZHN_VISION = DATA_DIR / "seeds" / "000_91872e73b079777e.txt"
+
+
+@pytest.fixture
+def framework(db):
+    return services.ensure_default_framework()
+
+
+@pytest.fixture
+def inline(monkeypatch, django_capture_on_commit_callbacks):
+    """Process uploads on commit in this thread, as a small upload is in production."""
+    monkeypatch.setattr(jobs, "BACKGROUND", False)
+
+    def upload(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            plan = services.upload_plan(**kwargs)
+        return Plan.objects.get(pk=plan.pk)
+
+    return upload
+
+
+@pytest.fixture
+def plan(cast, framework, inline):
+    return inline(
+        user=cast.analyst,
+        region=cast.region,
+        framework=framework,
+        title="Regiovisie",
+        version="2024",
+        source=KENNEMERLAND.read_bytes(),
+        file_name=KENNEMERLAND.name,
+    )
+
+
+def strongest(plan, n=1) -> list[Proposal]:
+    return list(plan.proposals.order_by("-score", "pk")[:n])
+
+
+# --- frameworks -------------------------------------------------------------------------------
+
+
+def test_the_default_framework_holds_the_30_indicators_in_8_categories(framework):
+    assert framework.indicators.count() == 30
+    assert framework.categories.count() == 8
+    prev = Indicator.objects.get(framework=framework, code="PREV-3")
+    assert prev.question.endswith("?")
+
+
+def test_loading_the_default_framework_twice_changes_nothing(framework):
+    again = services.ensure_default_framework()
+    assert again.pk == framework.pk
+    assert Indicator.objects.count() == 30
+
+
+FRAMEWORK_CSV = (
+    "id,categorie,indicator,toetsvraag,synoniemen\n"
+    "KK-1,Persoonsgerichte zorg,Wensen van de cliënt,Staat de cliënt centraal?,wensen|behoeften\n"
+    "KK-2,Wonen en welzijn,Zinvolle dag,Is er aandacht voor dagbesteding?,\n"
+)
+
+
+def test_an_analyst_adds_a_new_framework_from_a_csv_without_code_changes(cast):
+    created = services.import_framework(
+        user=cast.analyst,
+        name="Kwaliteitskader",
+        source=FRAMEWORK_CSV.encode(),
+        file_name="kader.csv",
+    )
+    assert [i.code for i in created.indicators.all()] == ["KK-1", "KK-2"]
+    assert created.indicators.get(code="KK-1").synonyms == ["wensen", "behoeften"]
+    assert created.categories.count() == 2
+
+
+def test_a_framework_file_with_bad_rows_names_them_and_stores_nothing(cast):
+    bad = FRAMEWORK_CSV + "KK-1,Wonen,Dubbel,Nog eens?,\n,Wonen,Zonder code,Waar?,\n"
+    with pytest.raises(errors.InvalidInput) as caught:
+        services.import_framework(
+            user=cast.analyst, name="Kwaliteitskader", source=bad.encode(), file_name="kader.csv"
+        )
+    found = {(e.row, e.field) for e in caught.value.errors}
+    assert (4, "id") in found and (5, "id") in found
+    assert "kader.csv" in caught.value.detail
+    assert not Framework.objects.filter(name="Kwaliteitskader").exists()
+
+
+def test_a_framework_name_is_used_only_once(cast, framework):
+    with pytest.raises(errors.Conflict):
+        services.import_framework(
+            user=cast.analyst,
+            name=framework.name.upper(),
+            source=FRAMEWORK_CSV.encode(),
+            file_name="kader.csv",
+        )
+
+
+def test_a_provider_planner_may_not_add_a_framework(cast):
+    with pytest.raises(errors.PermissionDenied):
+        services.import_framework(
+            user=cast.planner, name="X", source=FRAMEWORK_CSV.encode(), file_name="kader.csv"
+        )
+
+
+def test_synonyms_are_cleaned_and_kept_once(cast, framework):
+    indicator = framework.indicators.get(code="PREV-3")
+    services.update_vocabulary(
+        user=cast.analyst,
+        indicator=indicator,
+        synonyms=["  valpreventie ", "Valpreventie", "", "vallen  voorkomen"],
+        examples=["Wij voorkomen valincidenten thuis."],
+    )
+    indicator.refresh_from_db()
+    assert indicator.synonyms == ["valpreventie", "vallen voorkomen"]
+    assert indicator.examples == ["Wij voorkomen valincidenten thuis."]
+
+
+def test_the_scorer_receives_the_calibrated_threshold_of_its_own_name(framework):
+    framework.indicators.filter(code="PREV-3").update(thresholds={"lexicaal": 4.5})
+    specs = {s.id: s for s in services.specs_for(framework, "lexicaal")}
+    assert specs["PREV-3"].threshold == 4.5
+    assert specs["CUL-1"].threshold is None
+    assert {s.id: s for s in services.specs_for(framework, "semantisch")}[
+        "PREV-3"
+    ].threshold is None
+
+
+# --- uploads and processing -------------------------------------------------------------------
+
+
+def test_an_uploaded_plan_is_read_and_scored_with_passages_that_cite_lines(plan):
+    assert plan.status == PlanStatus.KLAAR and plan.progress == 100
+    assert plan.kind == "txt" and plan.pages is None
+    assert plan.passages.count() > 20
+    assert plan.proposals.filter(scorer="lexicaal").count() == 30
+    best = strongest(plan)[0]
+    assert best.decision in Verdict.values
+    ranked = list(best.ranked.select_related("passage"))
+    assert 1 <= len(ranked) <= jobs.TOP_K
+    assert [r.rank for r in ranked] == list(range(1, len(ranked) + 1))
+    assert ranked[0].passage.page is None and ranked[0].passage.line >= 1
+    assert ranked[0].passage.citation.startswith("r. ")
+
+
+def test_a_broken_pdf_ends_failed_with_a_dutch_message_and_nothing_stored(cast, framework, inline):
+    plan = inline(
+        user=cast.analyst,
+        region=cast.region,
+        framework=framework,
+        title="Kapot",
+        source=b"%PDF-1.7\n this is not really a pdf",
+        file_name="kapot.pdf",
+    )
+    assert plan.status == PlanStatus.MISLUKT
+    assert "kapot.pdf" in plan.error
+    assert not plan.passages.exists() and not plan.proposals.exists()
+
+
+def test_a_text_that_is_not_a_plan_fails_with_a_message(cast, framework, inline):
+    plan = inline(
+        user=cast.analyst,
+        region=cast.region,
+        framework=framework,
+        title="Boodschappen",
+        source=("melk brood kaas appels " * 60).encode(),
+        file_name="lijstje.txt",
+    )
+    assert plan.status == PlanStatus.MISLUKT and plan.error
+    assert not Passage.objects.filter(plan=plan).exists()
+
+
+def test_an_empty_or_unsupported_file_is_refused_at_upload(cast, framework):
+    for source, name in [(b"", "leeg.txt"), (b"\x00\x01binary", "foto.jpg")]:
+        with pytest.raises(errors.InvalidInput) as caught:
+            services.upload_plan(
+                user=cast.analyst,
+                region=cast.region,
+                framework=framework,
+                title="x",
+                source=source,
+                file_name=name,
+            )
+        assert name in caught.value.detail
+    assert not Plan.objects.exists()
+
+
+def test_a_failure_while_storing_the_results_leaves_no_half_set(
+    cast, framework, inline, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(jobs, "store_proposals", broken)
+    plan = inline(
+        user=cast.analyst,
+        region=cast.region,
+        framework=framework,
+        title="Regiovisie",
+        source=KENNEMERLAND.read_bytes(),
+        file_name=KENNEMERLAND.name,
+    )
+    assert plan.status == PlanStatus.MISLUKT
+    assert "kon niet worden verwerkt" in plan.error
+    assert not Passage.objects.exists() and not ProposedPassage.objects.exists()
+
+
+def test_a_large_upload_is_processed_in_a_background_thread(
+    cast, framework, monkeypatch, django_capture_on_commit_callbacks
+):
+    started = []
+
+    class RecordingThread:
+        def __init__(self, target, args, **kwargs):
+            started.append((target, args))
+
+        def start(self):
+            pass
+
+    monkeypatch.setattr(jobs.threading, "Thread", RecordingThread)
+    monkeypatch.setattr(jobs, "INLINE_BYTES", 10)
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = services.upload_plan(
+            user=cast.analyst,
+            region=cast.region,
+            framework=framework,
+            title="Groot",
+            source=KENNEMERLAND.read_bytes(),
+            file_name=KENNEMERLAND.name,
+        )
+    assert started == [(jobs._in_thread, (plan.pk,))]
+    assert Plan.objects.get(pk=plan.pk).status == PlanStatus.WACHTEND
+
+
+def test_a_restart_processes_plans_left_waiting_or_busy(cast, framework):
+    waiting = Plan.objects.create(
+        region=cast.region,
+        framework=framework,
+        title="A",
+        file_name=KENNEMERLAND.name,
+        kind="txt",
+        source=KENNEMERLAND.read_bytes(),
+        scorer="lexicaal",
+    )
+    busy = Plan.objects.create(
+        region=cast.region,
+        framework=framework,
+        title="B",
+        file_name=ZHN_VISION.name,
+        kind="txt",
+        source=ZHN_VISION.read_bytes(),
+        scorer="lexicaal",
+        status=PlanStatus.BEZIG,
+        progress=40,
+    )
+    assert jobs.process_pending() == [waiting.pk, busy.pk]
+    assert set(Plan.objects.values_list("status", flat=True)) == {PlanStatus.KLAAR}
+
+
+def test_rescoring_after_new_vocabulary_replaces_that_scorers_proposals(cast, plan):
+    before = set(plan.proposals.values_list("pk", flat=True))
+    services.rescore(user=cast.analyst, plan=plan, scorer="lexicaal")
+    after = set(plan.proposals.values_list("pk", flat=True))
+    assert len(after) == 30 and not before & after
+
+
+def test_an_analyst_of_another_region_may_not_upload(cast, framework):
+    elsewhere = make_user("ander", (cast.far, Role.REGIO_ANALIST))
+    with pytest.raises(errors.PermissionDenied):
+        services.upload_plan(
+            user=elsewhere,
+            region=cast.region,
+            framework=framework,
+            title="x",
+            source=KENNEMERLAND.read_bytes(),
+            file_name=KENNEMERLAND.name,
+        )
+
+
+# --- coding -----------------------------------------------------------------------------------
+
+
+def test_an_analyst_codes_an_indicator_with_the_accepted_passage_as_evidence(cast, plan):
+    proposal = strongest(plan)[0]
+    top = proposal.ranked.first().passage
+    services.judge_passage(
+        user=cast.analyst,
+        plan=plan,
+        indicator=proposal.indicator,
+        passage_id=top.pk,
+        accepted=True,
+        note="klopt",
+    )
+    coding = services.code_indicator(
+        user=cast.analyst,
+        plan=plan,
+        indicator=proposal.indicator,
+        verdict="gedekt",
+        evidence=[top.pk],
+    )
+    assert list(coding.evidence.all()) == [top]
+    found = services.review(user=cast.analyst, plan=plan, indicator=proposal.indicator)
+    assert found.coding == coding and found.ranked[0]["judgement"].accepted
+    assert found.ranked[0]["judgement"].note == "klopt"
+
+
+def test_changing_a_verdict_updates_the_one_coding(cast, plan):
+    indicator = strongest(plan)[0].indicator
+    services.code_indicator(
+        user=cast.analyst, plan=plan, indicator=indicator, verdict="niet gedekt"
+    )
+    services.code_indicator(
+        user=cast.analyst,
+        plan=plan,
+        indicator=indicator,
+        verdict="deels",
+        evidence=[plan.passages.first().pk],
+    )
+    assert list(Coding.objects.values_list("verdict", flat=True)) == ["deels"]
+
+
+def test_covered_without_evidence_is_refused(cast, plan):
+    with pytest.raises(errors.InvalidInput):
+        services.code_indicator(
+            user=cast.analyst, plan=plan, indicator=strongest(plan)[0].indicator, verdict="gedekt"
+        )
+
+
+def test_evidence_from_another_plan_is_refused(cast, plan, framework, inline):
+    other = inline(
+        user=cast.analyst,
+        region=cast.region,
+        framework=framework,
+        title="Ander",
+        source=ZHN_VISION.read_bytes(),
+        file_name=ZHN_VISION.name,
+    )
+    with pytest.raises(errors.NotFound):
+        services.code_indicator(
+            user=cast.analyst,
+            plan=plan,
+            indicator=strongest(plan)[0].indicator,
+            verdict="gedekt",
+            evidence=[other.passages.first().pk],
+        )
+
+
+def test_a_provider_planner_may_not_code_or_judge(cast, plan):
+    indicator = strongest(plan)[0].indicator
+    with pytest.raises(errors.PermissionDenied):
+        services.code_indicator(user=cast.planner, plan=plan, indicator=indicator, verdict="deels")
+    with pytest.raises(errors.PermissionDenied):
+        services.judge_passage(
+            user=cast.planner,
+            plan=plan,
+            indicator=indicator,
+            passage_id=plan.passages.first().pk,
+            accepted=True,
+        )
+
+
+def test_two_analysts_coding_the_same_plan_get_cohens_kappa(cast, plan):
+    second = make_user("analist2", (cast.neighbour, Role.REGIO_ANALIST))
+    evidence = [plan.passages.first().pk]
+    first_verdicts = ["gedekt", "gedekt", "niet gedekt", "niet gedekt"]
+    second_verdicts = ["gedekt", "niet gedekt", "niet gedekt", "niet gedekt"]
+    for proposal, a, b in zip(strongest(plan, 4), first_verdicts, second_verdicts, strict=True):
+        for user, verdict in ((cast.analyst, a), (second, b)):
+            services.code_indicator(
+                user=user,
+                plan=plan,
+                indicator=proposal.indicator,
+                verdict=verdict,
+                evidence=evidence if verdict != "niet gedekt" else [],
+            )
+    [found] = services.agreement(plan=plan)
+    assert (found.indicators, found.same) == (4, 3)
+    assert found.kappa == pytest.approx(0.5)  # po 0.75, pe 0.5
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_regions(cast, framework, inline, plan):
+    care_office = Organisation.objects.create(
+        name="Zorgkantoor Kennemerland", type=OrganisationType.ZORGKANTOOR, region=cast.other_region
+    )
+    analyst = make_user("kennemer", (care_office, Role.REGIO_ANALIST))
+    other = inline(
+        user=analyst,
+        region=cast.other_region,
+        framework=framework,
+        title="Regiovisie ZHN",
+        source=ZHN_VISION.read_bytes(),
+        file_name=ZHN_VISION.name,
+    )
+    return plan, other
+
+
+def test_the_matrix_has_a_row_per_region_and_a_cell_per_indicator(two_regions, framework):
+    plan, other = two_regions
+    m = services.matrix(framework=framework)
+    assert {r.pk for r in m.regions} == {plan.region_id, other.region_id}
+    for proposal in plan.proposals.all():
+        cell = m.cell(plan.region, proposal.indicator)
+        assert (cell.proposed, cell.score, cell.confirmed) == (
+            proposal.decision,
+            proposal.score,
+            None,
+        )
+
+
+def test_a_region_cell_takes_the_best_of_its_plans_and_a_verdict_overrides(
+    cast, plan, framework, inline
+):
+    second = inline(
+        user=cast.analyst,
+        region=cast.region,
+        framework=framework,
+        title="Tweede",
+        source=ZHN_VISION.read_bytes(),
+        file_name=ZHN_VISION.name,
+    )
+    rank = {"niet gedekt": 0, "deels": 1, "gedekt": 2}
+    indicator = framework.indicators.get(code="CUL-1")
+    a = plan.proposals.get(indicator=indicator)
+    b = second.proposals.get(indicator=indicator)
+    m = services.matrix(framework=framework)
+    assert m.cell(cast.region, indicator).proposed == max(a.decision, b.decision, key=rank.get)
+    assert m.cell(cast.region, indicator).score == max(a.score, b.score)
+    services.code_indicator(
+        user=cast.analyst, plan=plan, indicator=indicator, verdict="niet gedekt"
+    )
+    services.code_indicator(
+        user=cast.analyst, plan=second, indicator=indicator, verdict="niet gedekt"
+    )
+    cell = services.matrix(framework=framework).cell(cast.region, indicator)
+    assert cell.confirmed == "niet gedekt" and cell.effective == "niet gedekt"
+
+
+def test_white_spots_list_indicators_weak_in_most_plans_and_absent_in_a_region(
+    cast, two_regions, framework
+):
+    plan, other = two_regions
+    indicator = framework.indicators.get(code="CUL-2")
+    for p in (plan, other):
+        services.code_indicator(
+            user=p.uploaded_by, plan=p, indicator=indicator, verdict="niet gedekt"
+        )
+    spots = services.white_spots(services.matrix(framework=framework))
+    assert indicator in [w["indicator"] for w in spots["weak"]]
+    absent = {(a["region"].pk, a["indicator"].pk) for a in spots["absent"] if a["confirmed"]}
+    assert absent == {(plan.region_id, indicator.pk), (other.region_id, indicator.pk)}
+
+
+def test_the_category_rollup_counts_every_indicator_once(two_regions, framework):
+    rows = services.category_rollup(services.matrix(framework=framework))
+    assert len(rows) == 2 * 8
+    assert sum(r["indicators"] for r in rows) == 2 * 30
+    for row in rows:
+        assert sum(row["counts"].values()) == row["indicators"]
+        assert 0 <= row["share"] <= 1
+
+
+def test_two_versions_of_a_plan_are_compared_indicator_by_indicator(cast, plan, framework, inline):
+    newer = inline(
+        user=cast.analyst,
+        region=cast.region,
+        framework=framework,
+        title="Regiovisie",
+        version="2025",
+        source=ZHN_VISION.read_bytes(),
+        file_name=ZHN_VISION.name,
+    )
+    indicator = framework.indicators.get(code="CUL-1")
+    services.code_indicator(
+        user=cast.analyst, plan=plan, indicator=indicator, verdict="niet gedekt"
+    )
+    services.code_indicator(
+        user=cast.analyst,
+        plan=newer,
+        indicator=indicator,
+        verdict="gedekt",
+        evidence=[newer.passages.first().pk],
+    )
+    rows = services.compare(user=cast.analyst, first=plan, second=newer)
+    assert len(rows) == 30
+    row = next(r for r in rows if r["indicator"] == indicator)
+    assert row["change"] == "beter"
+
+
+def test_plans_of_two_regions_are_not_versions_of_one_plan(cast, two_regions):
+    plan, other = two_regions
+    with pytest.raises((errors.InvalidInput, errors.PermissionDenied)):
+        services.compare(user=cast.analyst, first=plan, second=other)
