@@ -1,0 +1,56 @@
+"""The portfolio command does what the pages do, for scripted monthly reporting."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+
+from regiotafel.portfolio.models import Project
+from tests.portfolio.conftest import PHASES, PROJECTS
+
+pytestmark = pytest.mark.integration
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("portfolio", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_a_fresh_install_imports_both_files_and_writes_the_report_in_every_format(db, tmp_path):
+    assert "34 regio's" in run("importeer-fasen", str(PHASES), "--maak-regios")
+    assert "318 nieuw" in run("importeer-projecten", str(PROJECTS))
+    for fmt in ("csv", "html", "xlsx"):
+        target = tmp_path / f"rapport.{fmt}"
+        run("rapport", "--peildatum", "2020-11-01", "--formaat", fmt, "--uit", str(target))
+        assert target.stat().st_size > 1000
+    text = (tmp_path / "rapport.csv").read_text(encoding="utf-8-sig")
+    assert "Totaal;65;14;7;43;76;95;18;318" in text
+    book = load_workbook(tmp_path / "rapport.xlsx")
+    assert ("Ja, landelijk opschaalbaar", 43) in list(book["tabel-11"].iter_rows(values_only=True))
+
+
+def test_a_region_and_a_reference_date_can_be_given(regions):
+    run("importeer-projecten", str(PROJECTS), "--regio", "Zeeland", "--peildatum", "2020-11-01")
+    project = Project.objects.get(code="P001")
+    assert project.region.name == "Zeeland"
+    assert project.assessments.get().valid_from.isoformat() == "2020-11-01"
+
+
+def test_a_broken_file_gives_one_dutch_error_per_row(regions, tmp_path):
+    broken = tmp_path / "p.csv"
+    text = PROJECTS.read_text(encoding="utf-8").replace("Technologie,", "Teknologie,", 1)
+    broken.write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError) as caught:
+        run("importeer-projecten", str(broken))
+    assert "er is niets ingelezen" in str(caught.value)
+    assert "thema: onbekend thema 'Teknologie'" in str(caught.value)
+    assert not Project.objects.exists()
+
+
+def test_a_bad_date_is_refused_in_dutch(regions, tmp_path):
+    with pytest.raises(CommandError, match="JJJJ-MM-DD"):
+        run("rapport", "--peildatum", "1-11-2020", "--formaat", "csv", "--uit", str(tmp_path / "r"))

@@ -1,0 +1,203 @@
+"""Importing projects and region phases: every broken-file case of the issue gives a Dutch
+message naming row and column, and nothing is written."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import Workbook
+
+from regiotafel.errors import InvalidInput
+from regiotafel.portfolio import imports
+from regiotafel.portfolio.models import Assessment, Project, RegionPhase, Status, Theme
+from tests.portfolio.conftest import PHASES, PROJECTS, region
+
+pytestmark = pytest.mark.integration
+
+HEADER = (
+    "id,naam,thema,concessiehouder,startperiode,status,impact,resultaten_deelbaar,"
+    "opschaalbaarheid,betrokken_organisaties"
+)
+GOOD = (
+    "X1,Valpreventie,Technologie,Z&Z,2020,Lopend,Op kleine schaal met veel betekenis,"
+    '"Ja, vanwege meerdere redenen","Ja, alleen in deze regio",4 tot 6'
+)
+
+
+def csv_file(*rows: str, header: str = HEADER) -> bytes:
+    return "\n".join([header, *rows]).encode()
+
+
+def failure(**kwargs) -> InvalidInput:
+    with pytest.raises(InvalidInput) as caught:
+        imports.import_projects(**kwargs)
+    return caught.value
+
+
+def test_the_shared_projects_file_imports_as_it_is(regions):
+    result = imports.import_projects(source=PROJECTS)
+    assert (result.created, result.reference_date) == (318, date(2020, 10, 1))
+    project = Project.objects.get(code="P001")
+    assert (project.start_period, project.start_year, project.start_year_last) == (
+        "2018-2019",
+        2018,
+        2019,
+    )
+    assert project.assessments.get().get_organisations_display() == "4 tot 6"
+
+
+def test_importing_the_same_file_again_changes_nothing(regions):
+    imports.import_projects(source=PROJECTS)
+    again = imports.import_projects(source=PROJECTS)
+    assert (again.created, again.updated, again.assessments_added) == (0, 0, 0)
+    assert Assessment.objects.count() == 318
+
+
+def test_a_new_reference_date_adds_an_assessment_and_keeps_the_old_one(regions):
+    imports.import_projects(source=csv_file(GOOD), name="a.csv", reference_date=date(2020, 3, 1))
+    later = GOOD.replace("Lopend", "Afgerond en succesvol verlopen")
+    result = imports.import_projects(
+        source=csv_file(later), name="a.csv", reference_date=date(2020, 10, 1)
+    )
+    assert (result.created, result.assessments_added) == (0, 1)
+    states = list(
+        Project.objects.get(code="X1")
+        .assessments.order_by("valid_from")
+        .values_list("status", flat=True)
+    )
+    assert states == [Status.LOPEND, Status.AFGEROND_SUCCESVOL]
+
+
+def test_a_missing_column_is_named_and_nothing_is_written(regions):
+    header = HEADER.replace(",status", "")
+    row = GOOD.replace(",Lopend", "")
+    error = failure(source=csv_file(row, header=header), name="p.csv")
+    assert "status" in error.detail and [e.field for e in error.errors] == ["status"]
+    assert not Project.objects.exists()
+
+
+def test_an_unknown_theme_is_refused_with_row_and_column(regions):
+    error = failure(
+        source=csv_file(GOOD, GOOD.replace("X1,", "X2,").replace("Technologie", "Ruimtevaart"))
+    )
+    assert [(e.row, e.field) for e in error.errors] == [(3, "thema")]
+    assert "Ruimtevaart" in error.errors[0].message
+    assert not Project.objects.exists()
+
+
+def test_unknown_funder_and_status_are_refused(regions):
+    row = GOOD.replace("Z&Z", "Achmea").replace("Lopend", "Bijna klaar")
+    error = failure(source=csv_file(row))
+    assert {(e.row, e.field) for e in error.errors} == {(2, "concessiehouder"), (2, "status")}
+
+
+def test_a_date_in_the_wrong_format_is_refused(regions):
+    header = HEADER + ",startdatum"
+    error = failure(source=csv_file(GOOD + ",01-03-2020", header=header))
+    assert [(e.row, e.field) for e in error.errors] == [(2, "startdatum")]
+    assert "JJJJ-MM-DD" in error.errors[0].message
+    assert not Project.objects.exists()
+
+
+def test_a_start_period_that_is_not_a_year_or_span_is_refused(regions):
+    error = failure(source=csv_file(GOOD.replace(",2020,", ",voorjaar 2020,")))
+    assert [(e.row, e.field) for e in error.errors] == [(2, "startperiode")]
+
+
+def test_a_duplicate_id_is_refused_and_names_both_rows(regions):
+    error = failure(source=csv_file(GOOD, GOOD))
+    assert [(e.row, e.field) for e in error.errors] == [(3, "id")]
+    assert "rij 2" in error.errors[0].message
+    assert not Project.objects.exists()
+
+
+def test_one_bad_row_among_good_ones_writes_nothing(regions):
+    rows = [GOOD.replace("X1", f"X{n}") for n in range(1, 6)]
+    rows.append(GOOD.replace("X1", "X9").replace("4 tot 6", "veel"))
+    error = failure(source=csv_file(*rows))
+    assert [(e.row, e.field) for e in error.errors] == [(7, "betrokken_organisaties")]
+    assert not Project.objects.exists() and not Assessment.objects.exists()
+
+
+def xlsx(rows: list[list], merge: str | None = None) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    if merge:
+        sheet.merge_cells(merge)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def good_xlsx_rows() -> list[list]:
+    import csv
+
+    return [list(r) for r in csv.reader(io.StringIO(HEADER + "\n" + GOOD))]
+
+
+def test_an_xlsx_file_imports_like_a_csv(regions):
+    result = imports.import_projects(source=xlsx(good_xlsx_rows()), name="p.xlsx")
+    assert result.created == 1 and Project.objects.get(code="X1").theme.name == "Technologie"
+
+
+def test_an_xlsx_with_merged_cells_is_refused_and_nothing_is_written(regions):
+    rows = good_xlsx_rows()
+    rows.append([*rows[1][:1], "X2", *rows[1][2:]])
+    rows[2][0] = "X2"
+    error = failure(source=xlsx(rows, merge="C2:C3"), name="p.xlsx")
+    assert "samengevoegde cellen" in error.detail and "C2:C3" in error.detail
+    assert [(e.row, e.field) for e in error.errors] == [(2, "C2:C3")]
+    assert not Project.objects.exists()
+
+
+def test_a_region_can_extend_the_theme_list(regions):
+    zhn = region("Zuid-Holland Noord")
+    Theme.objects.create(name="Wonen en zorg", region=zhn)
+    row = GOOD.replace("Technologie", "Wonen en zorg")
+    with pytest.raises(InvalidInput):
+        imports.import_projects(source=csv_file(row))  # not a national theme
+    imports.import_projects(source=csv_file(row), region=zhn)
+    assert Project.objects.get(code="X1").region == zhn
+
+
+def test_a_page_user_cannot_import_projects_for_another_region(regions):
+    zhn, other = region("Zuid-Holland Noord"), region("Kennemerland")
+    header = HEADER + ",regio"
+    error = failure(
+        source=csv_file(GOOD + ",Kennemerland", header=header), allowed_regions={zhn.pk}
+    )
+    assert [(e.row, e.field) for e in error.errors] == [(2, "regio")]
+    assert other.pk != zhn.pk
+
+
+def test_the_shared_phases_file_imports_as_it_is(regions):
+    result = imports.import_phases(source=PHASES)
+    assert len(result.regions) == 34 and result.reference_date == date(2020, 10, 1)
+    zhn = RegionPhase.objects.get(region__name="Zuid-Holland Noord")
+    assert (zhn.agreements, zhn.vision, zhn.dynamics) == (4, 3, 3)
+    assert zhn.get_vision_display() == "Fase 3: Voorbereidingen getroffen"
+
+
+def test_a_phase_out_of_range_or_an_unknown_region_is_refused(regions):
+    source = (
+        b"zorgkantoorregio,afspraken_convenanten,stip_op_de_horizon,samenwerkingsdynamiek\n"
+        b"Zeeland,4,6,4\nAtlantis,4,5,4\nTwente,Implementatiefase,Dialoogsessie,4\n"
+    )
+    with pytest.raises(InvalidInput) as caught:
+        imports.import_phases(source=source, name="f.csv")
+    assert [(e.row, e.field) for e in caught.value.errors] == [
+        (2, "stip_op_de_horizon"),
+        (3, "zorgkantoorregio"),
+    ]
+    assert not RegionPhase.objects.exists()
+
+
+def test_a_fresh_install_creates_the_regions_only_when_asked(db):
+    with pytest.raises(InvalidInput):
+        imports.import_phases(source=PHASES)
+    result = imports.import_phases(source=PHASES, create_regions=True)
+    assert len(result.regions) == 34 and RegionPhase.objects.count() == 34

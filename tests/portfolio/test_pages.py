@@ -1,0 +1,106 @@
+"""The portfolio pages and their JSON twins on the demo data (the shared files, the ZHN
+agenda and KPIs, the Kennemerland vision map)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from regiotafel.portfolio import demo, services
+from regiotafel.portfolio.models import AgendaKind, Project, RegionPhase
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def demo_data(cast, regions):
+    demo.seed(region=cast.region, organisations={})
+    return cast
+
+
+def test_the_demo_seeder_is_idempotent(demo_data):
+    counts = (Project.objects.count(), RegionPhase.objects.count())
+    demo.seed(region=demo_data.region, organisations={})
+    assert (Project.objects.count(), RegionPhase.objects.count()) == counts == (318, 34)
+
+
+def test_the_coverage_answers_which_vision_elements_have_no_running_project(demo_data):
+    kennemerland = demo_data.other_region
+    gaps = services.uncovered(region=kennemerland)
+    linked = {
+        item.pk
+        for p in Project.objects.filter(region=kennemerland, assessments__status="lopend")
+        for item in p.agenda_items.all()
+    }
+    points = kennemerland.agenda_items.filter(kind=AgendaKind.VISIE_ELEMENT, parent__isnull=False)
+    assert {i.pk for i in gaps} == {p.pk for p in points} - linked
+    assert 0 < len(gaps) < points.count()
+
+
+def test_the_report_page_and_its_downloads_show_the_same_numbers(demo_data, client):
+    client.force_login(demo_data.planner)
+    page = client.get("/portfolio/rapport/?peildatum=2020-11-01").content.decode()
+    assert "Tabel 4. Verdeling transitieplannen over concessiehouders" in page
+    csv_text = client.get("/portfolio/rapport.csv?peildatum=2020-11-01").content.decode("utf-8-sig")
+    assert "Samenwerking in de keten;14;7;3;1;4;27;2;58" in csv_text
+    book = load_workbook(
+        io.BytesIO(client.get("/portfolio/rapport.xlsx?peildatum=2020-11-01").content)
+    )
+    rows = list(book["tabel-6"].iter_rows(values_only=True))
+    assert ("Lopend", 244) in rows
+    html = client.get("/portfolio/rapport.html?peildatum=2020-11-01").content.decode()
+    assert "<caption>Tabel 11. Analyse opschaalbaarheid</caption>" in html
+
+
+def test_the_report_compares_two_dates(demo_data, client):
+    client.force_login(demo_data.analyst)
+    body = client.get(
+        "/api/v1/portfolio/rapport?peildatum=2021-03-31&vergelijk=2020-10-31&alleen_eigen_regio=true"
+    ).json()
+    status = next(t for t in body["tabellen"] if t["sleutel"] == "tabel-6")
+    assert status["kolommen"][-1] == "Verschil"
+    assert status["totaal"]["waarden"] == [12, 12, 0]
+
+
+def test_the_api_lists_projects_with_their_state(demo_data, client):
+    client.force_login(demo_data.planner)
+    body = client.get("/api/v1/portfolio/projecten?peildatum=2020-11-01&limit=500").json()
+    assert body["count"] == 318 - 10 - 6  # not Kennemerland's ten, Amstelland's six
+    first = body["items"][0]
+    assert first["status"] and first["beoordeeld_op"] == "2020-10-01"
+
+
+def test_the_kpi_page_shows_a_chart_with_the_target_and_the_demo_marking(demo_data, client):
+    client.force_login(demo_data.planner)
+    page = client.get("/portfolio/kpis/").content.decode()
+    assert "Personeelstekort zorg en welzijn" in page
+    assert "streefwaarde 9.2 in 2026" in page and "demowaarde" in page
+
+
+def test_the_dashboard_shows_status_kpis_and_phases_and_the_analyst_home_links_it(
+    demo_data, client
+):
+    client.force_login(demo_data.analyst)
+    page = client.get(f"/portfolio/regio/{demo_data.region.slug}/").content.decode()
+    assert "Projecten per status (12)" in page
+    assert "Fase 3: Voorbereidingen getroffen" in page
+    home = client.get("/").content.decode()
+    assert f"/portfolio/regio/{demo_data.region.slug}/" in home
+    assert "Gemeenten en inwoners" in home  # the foundation's panel is still there
+
+
+def test_the_import_page_shows_errors_per_row(demo_data, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(demo_data.analyst)
+    upload = SimpleUploadedFile(
+        "f.csv",
+        b"zorgkantoorregio,afspraken_convenanten,stip_op_de_horizon,samenwerkingsdynamiek\n"
+        b"Zuid-Holland Noord,4,4,9\nKennemerland,4,5,4\n",
+    )
+    response = client.post("/portfolio/importeren/", {"soort": "fasen", "bestand": upload})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "samenwerkingsdynamiek" in page and "niet vastleggen" in page
