@@ -55,6 +55,7 @@ from regiotafel.projection.params import (
 from regiotafel.projection.population import PopulationTable, demo_population
 
 DATA = Path(__file__).resolve().parent / "data"
+CHUNK_BYTES = 32_000_000  # memory for one chunk's draws, whatever the number of draws
 Z80 = 1.2815515655446004  # the standard normal's 90th percentile
 
 PRODUCT_LABELS = {
@@ -102,8 +103,12 @@ def demo_params_path() -> Path:
 # --- population ----------------------------------------------------------------------------
 
 
-def population(params: Params) -> PopulationTable:
-    if params.bevolking.bron == "cbs":
+def population(params: Params, table: PopulationTable | None = None) -> PopulationTable:
+    """The population the parameters ask for; a ``table`` given by the caller is used instead
+    of the configured source (benchmarks, tests, a loader of one's own)."""
+    if table is not None:
+        pass
+    elif params.bevolking.bron == "cbs":
         from regiotafel.projection import cbs
 
         table = cbs.population(params)
@@ -292,13 +297,22 @@ def run(
     *,
     draws: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    table: PopulationTable | None = None,
 ) -> pd.DataFrame:
     """The long result table (see the module docstring)."""
-    table = population(params)
+    table = population(params, table)
     n_draws = params.draws if draws is None else draws
     model = build_model(params, n_draws)
-    per_mun, region = engine.project(table.values, model, progress=progress)
+    per_mun, region = engine.project(
+        table.values, model, chunk=chunk_size(len(table.years), model), progress=progress
+    )
     return _long_table(params, table, per_mun, region)
+
+
+def chunk_size(n_years: int, model: engine.DemandModel) -> int:
+    """Municipalities per chunk so that one chunk's draws take about ``CHUNK_BYTES``."""
+    per_municipality = n_years * model.draws * model.n_outputs * 8
+    return max(1, CHUNK_BYTES // per_municipality)
 
 
 def _long_table(params, table, per_mun, region) -> pd.DataFrame:
@@ -351,9 +365,9 @@ def _frame(params, scenario, names, summary, supply, current, outputs) -> pd.Dat
     return pd.DataFrame(data)
 
 
-def indicators(params: Params) -> pd.DataFrame:
+def indicators(params: Params, *, table: PopulationTable | None = None) -> pd.DataFrame:
     """Demographic indicators per municipality and for the region (see module docstring)."""
-    table = population(params)
+    table = population(params, table)
     prevalence = None
     if params.dementie is not None:
         spans, (_low, mid, _high) = _band_table(params.dementie.prevalentie)
@@ -382,9 +396,9 @@ def indicators(params: Params) -> pd.DataFrame:
     return result
 
 
-def decomposition(params: Params) -> pd.DataFrame:
+def decomposition(params: Params, *, table: PopulationTable | None = None) -> pd.DataFrame:
     """Change in shortage from base year to end year, by factor (see module docstring)."""
-    table = population(params)
+    table = population(params, table)
     model = build_model(params, 0)
     pop = table.values
     frozen = np.repeat(pop[:, :1], pop.shape[1], axis=1)  # no demographic change
