@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema
 
 from regiotafel import errors
 from regiotafel.core import permissions
-from regiotafel.plans import services
+from regiotafel.plans import results, services
 from regiotafel.plans.models import Framework, Plan
 
 router = Router(tags=["regioplannen"])
@@ -124,7 +124,7 @@ def plan_matrix(request, kader: int | None = None):
         framework = Framework.objects.filter(pk=kader).first()
         if framework is None:
             raise errors.NotFound(_not_found())
-    m = services.matrix(framework=framework)
+    m = results.matrix(framework=framework)
     return {
         "kader": framework.name,
         "plannen": len(m.plans),

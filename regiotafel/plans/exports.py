@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 from django.utils.translation import gettext as _
 
 from regiotafel.plans.models import Framework
-from regiotafel.plans.services import Matrix, category_rollup
+from regiotafel.plans.results import Matrix, category_rollup
 
 QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 QDC_SCHEMA = "http://schema.qdasoftware.org/versions/Codebook/v1.0/Codebook.xsd"

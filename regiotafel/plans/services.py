@@ -20,7 +20,6 @@ from regiotafel import errors
 from regiotafel.core import permissions, tabular
 from regiotafel.core.models import Region, User
 from regiotafel.plans.models import (
-    VERDICT_RANK,
     Category,
     Coding,
     Framework,
@@ -458,269 +457,48 @@ def agreement(*, plan: Plan) -> list[Agreement]:
     return found
 
 
-# --- results ----------------------------------------------------------------------------------
+# --- calibration ------------------------------------------------------------------------------
 
 
-def best(verdicts) -> str | None:
-    present = [v for v in verdicts if v]
-    return max(present, key=lambda v: VERDICT_RANK[v]) if present else None
+@transaction.atomic
+def calibrate(*, user: User, framework: Framework, scorer: str) -> dict[str, float]:
+    """Per indicator, the scorer's passage threshold that best separates the passages
+    analysts accepted (or chose as evidence) from those they rejected; stored on the
+    indicator and used by the next scan or rescore. Indicators with too few labels keep
+    their threshold. Returns the thresholds that changed."""
+    from regiotafel.plans import evaluation, scoring
+    from regiotafel.plans.results import _passage_labels
+
+    permissions.check(user, "raamwerk.beheren")
+    if scorer not in scoring.SCORERS:
+        raise errors.InvalidInput(_("Onbekende scorer: %(s)s.") % {"s": scorer})
+    indicators = {i.code: i for i in framework.indicators.all()}
+    code_of = {i.pk: code for code, i in indicators.items()}
+    specs = specs_for(framework, scorer)
+    current = {spec.id: scoring.threshold_for(scorer, spec) for spec in specs}
+    scored = []
+    for plan in Plan.objects.filter(framework=framework, status=PlanStatus.KLAAR):
+        labels = _passage_labels([plan], code_of)
+        if labels:
+            scored += _scored_labels(plan, specs, scoring.get_scorer(scorer), labels)
+    found = evaluation.calibrate_thresholds(scored, default=current)
+    changed = {code: cut for code, cut in found.items() if cut != current[code]}
+    for code, cut in changed.items():
+        indicator = indicators[code]
+        indicator.thresholds = {**indicator.thresholds, scorer: cut}
+        indicator.save(update_fields=["thresholds"])
+    return changed
 
 
-def proposed_by_plan(plans) -> dict[tuple[int, int], tuple[str, float]]:
-    """(plan, indicator) -> (decision, score) of each plan's own scorer."""
-    scorer_of = {p.pk: p.scorer for p in plans}
-    return {
-        (p.plan_id, p.indicator_id): (p.decision, p.score)
-        for p in Proposal.objects.filter(plan_id__in=scorer_of)
-        if p.scorer == scorer_of[p.plan_id]
-    }
-
-
-def confirmed_by_plan(plans) -> dict[tuple[int, int], str]:
-    """(plan, indicator) -> the verdict of the most recent coding (any analyst)."""
-    found: dict[tuple[int, int], str] = {}
-    for coding in Coding.objects.filter(plan__in=plans).order_by("updated_at", "pk"):
-        found[(coding.plan_id, coding.indicator_id)] = coding.verdict
-    return found
-
-
-@dataclass
-class Cell:
-    proposed: str | None = None
-    score: float | None = None
-    confirmed: str | None = None
-
-    @property
-    def effective(self) -> str | None:
-        """What counts: the analyst's verdict where there is one, else the proposal."""
-        return self.confirmed or self.proposed
-
-
-@dataclass
-class Matrix:
-    framework: Framework
-    regions: list[Region]
-    indicators: list[Indicator]
-    categories: list[Category]
-    cells: dict[tuple[int, int], Cell]  # (region, indicator)
-    plan_cells: dict[tuple[int, int], Cell]  # (plan, indicator)
-    plans: list[Plan]
-
-    def cell(self, region: Region, indicator: Indicator) -> Cell:
-        return self.cells.get((region.pk, indicator.pk), Cell())
-
-
-def finished_plans(framework: Framework, regions=None):
-    plans = Plan.objects.filter(framework=framework, status=PlanStatus.KLAAR).select_related(
-        "region"
-    )
-    if regions is not None:
-        plans = plans.filter(region__in=regions)
-    return list(plans.defer("source").order_by("region__name", "plan_date", "pk"))
-
-
-def matrix(*, framework: Framework, regions=None) -> Matrix:
-    """Region x indicator: the best proposal and the best confirmed verdict over a region's
-    finished plans of this framework."""
-    plans = finished_plans(framework, regions)
-    proposed, confirmed = proposed_by_plan(plans), confirmed_by_plan(plans)
-    indicators = list(framework.indicators.select_related("category"))
-    plan_cells = {}
-    for plan in plans:
-        for ind in indicators:
-            decision, score = proposed.get((plan.pk, ind.pk), (None, None))
-            plan_cells[(plan.pk, ind.pk)] = Cell(decision, score, confirmed.get((plan.pk, ind.pk)))
-    regions_seen = list({p.region_id: p.region for p in plans}.values())
-    cells = {}
-    for region in regions_seen:
-        mine = [p for p in plans if p.region_id == region.pk]
-        for ind in indicators:
-            found = [plan_cells[(p.pk, ind.pk)] for p in mine]
-            scores = [c.score for c in found if c.score is not None]
-            cells[(region.pk, ind.pk)] = Cell(
-                best(c.proposed for c in found),
-                max(scores) if scores else None,
-                best(c.confirmed for c in found),
-            )
-    return Matrix(
-        framework,
-        regions_seen,
-        indicators,
-        list(framework.categories.all()),
-        cells,
-        plan_cells,
-        plans,
-    )
-
-
-def category_rollup(m: Matrix) -> list[dict]:
-    """Per region and category: how many indicators are covered, partly, or not (effective),
-    and a coverage share (gedekt 1, deels 0.5)."""
-    rows = []
-    for region in m.regions:
-        for category in m.categories:
-            mine = [i for i in m.indicators if i.category_id == category.pk]
-            verdicts = [m.cell(region, i).effective for i in mine]
-            counts = {v: verdicts.count(v) for v in Verdict.values}
-            covered = counts[Verdict.GEDEKT] + 0.5 * counts[Verdict.DEELS]
-            rows.append(
-                {
-                    "region": region,
-                    "category": category,
-                    "indicators": len(mine),
-                    "counts": counts,
-                    "confirmed": sum(m.cell(region, i).confirmed is not None for i in mine),
-                    "share": covered / len(mine) if mine else 0.0,
-                }
-            )
-    return rows
-
-
-WEAK = {Verdict.NIET_GEDEKT, Verdict.DEELS}
-
-
-def white_spots(m: Matrix) -> dict:
-    """Indicators weak (deels or niet gedekt) in more than half of the plans, and per region
-    the indicators that no plan of that region covers even partly."""
-    weak = []
-    for ind in m.indicators:
-        verdicts = [m.plan_cells[(p.pk, ind.pk)].effective for p in m.plans]
-        verdicts = [v for v in verdicts if v]
-        n_weak = sum(v in WEAK for v in verdicts)
-        if verdicts and n_weak * 2 > len(verdicts):
-            weak.append({"indicator": ind, "weak": n_weak, "plans": len(verdicts)})
-    absent = [
-        {"region": region, "indicator": ind, "confirmed": m.cell(region, ind).confirmed is not None}
-        for region in m.regions
-        for ind in m.indicators
-        if m.cell(region, ind).effective == Verdict.NIET_GEDEKT
+def _scored_labels(plan: Plan, specs: list, scorer, labels: dict) -> list[tuple[str, float, bool]]:
+    """(indicator, the scorer's score of the labelled passage, relevant), for every label:
+    the plan is scored with every passage ranked, so unproposed evidence has a score too."""
+    document = document_of(plan)
+    index_of = dict(plan.passages.values_list("pk", "index"))
+    results = scorer.score(document, specs, top_k=len(document.passages))
+    score_of = {(r.indicator_id, sp.passage.index): sp.score for r in results for sp in r.passages}
+    return [
+        (code, score_of[(code, index_of[passage_id])], relevant)
+        for (code, passage_id), relevant in labels.items()
+        if (code, index_of.get(passage_id)) in score_of
     ]
-    return {"weak": weak, "absent": absent}
-
-
-def compare(*, user: User, first: Plan, second: Plan) -> list[dict]:
-    """Two versions of one region's plan, indicator by indicator."""
-    for plan in (first, second):
-        permissions.check(user, "plannen.bekijken", plan)
-    if first.region_id != second.region_id or first.framework_id != second.framework_id:
-        raise errors.InvalidInput(
-            _("Vergelijk twee versies van het plan van één regio, met hetzelfde kader.")
-        )
-    m = matrix(framework=first.framework, regions=[first.region])
-    rows = []
-    for ind in m.indicators:
-        a = m.plan_cells.get((first.pk, ind.pk), Cell())
-        b = m.plan_cells.get((second.pk, ind.pk), Cell())
-        ra, rb = (VERDICT_RANK.get(c.effective, -1) for c in (a, b))
-        change = "beter" if rb > ra else "slechter" if rb < ra else "gelijk"
-        rows.append({"indicator": ind, "first": a, "second": b, "change": change})
-    return rows
-
-
-# --- evaluation -------------------------------------------------------------------------------
-
-
-@dataclass
-class Score:
-    """Precision, recall and F1 from counts; None where the denominator is zero."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float | None:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
-
-    @property
-    def recall(self) -> float | None:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
-
-    @property
-    def f1(self) -> float | None:
-        p, r = self.precision, self.recall
-        if p is None or r is None:
-            return None
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def add(self, other: Score) -> None:
-        self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
-
-
-@dataclass
-class IndicatorEvaluation:
-    indicator: Indicator
-    coded: int  # plan x indicator pairs with an analyst's verdict
-    decisions: Score  # the scan's "covered at least partly" against the analysts' verdicts
-    passages: Score  # proposed passages against accepted passages and chosen evidence
-
-
-def evaluation_report(*, framework: Framework, regions=None) -> dict:
-    """How far to trust the proposals, from what analysts confirmed.
-
-    Decisions: a proposal 'gedekt' or 'deels' counts as positive, as does an analyst's verdict
-    'gedekt' or 'deels' (the most recent coding per plan and indicator). Passages: a proposed
-    passage is relevant when an analyst accepted it or chose it as evidence, not relevant when
-    rejected (unjudged proposals are left out); evidence the scan did not propose counts as
-    missed, so recall is not overstated.
-    """
-    plans = finished_plans(framework, regions)
-    confirmed = confirmed_by_plan(plans)
-    scorer_of = {p.pk: p.scorer for p in plans}
-    proposals = {
-        (p.plan_id, p.indicator_id): p
-        for p in Proposal.objects.filter(plan__in=plans).prefetch_related("ranked")
-        if p.scorer == scorer_of[p.plan_id]
-    }
-    accepted, rejected = _judgements(plans)
-    evidence = _evidence(plans)
-    rows = []
-    for ind in framework.indicators.select_related("category"):
-        decisions, passages, coded = Score(), Score(), 0
-        for plan in plans:
-            key = (plan.pk, ind.pk)
-            if key not in confirmed:
-                continue
-            coded += 1
-            proposal = proposals.get(key)
-            predicted = proposal is not None and proposal.decision != Verdict.NIET_GEDEKT
-            actual = confirmed[key] != Verdict.NIET_GEDEKT
-            decisions.add(
-                Score(
-                    int(predicted and actual),
-                    int(predicted and not actual),
-                    int(actual and not predicted),
-                )
-            )
-            proposed = {r.passage_id for r in proposal.ranked.all()} if proposal else set()
-            relevant = accepted.get(key, set()) | evidence.get(key, set())
-            passages.add(
-                Score(
-                    len(proposed & relevant),
-                    len(proposed & (rejected.get(key, set()) - relevant)),
-                    len(relevant - proposed),
-                )
-            )
-        rows.append(IndicatorEvaluation(ind, coded, decisions, passages))
-    overall = IndicatorEvaluation(None, sum(r.coded for r in rows), Score(), Score())
-    for row in rows:
-        overall.decisions.add(row.decisions)
-        overall.passages.add(row.passages)
-    return {"indicators": rows, "overall": overall, "plans": plans}
-
-
-def _judgements(plans) -> tuple[dict, dict]:
-    accepted, rejected = defaultdict(set), defaultdict(set)
-    for j in PassageJudgement.objects.filter(plan__in=plans):
-        (accepted if j.accepted else rejected)[(j.plan_id, j.indicator_id)].add(j.passage_id)
-    return accepted, rejected
-
-
-def _evidence(plans) -> dict:
-    found = defaultdict(set)
-    through = Coding.evidence.through.objects.filter(coding__plan__in=plans)
-    for plan_id, indicator_id, passage_id in through.values_list(
-        "coding__plan_id", "coding__indicator_id", "passage_id"
-    ):
-        found[(plan_id, indicator_id)].add(passage_id)
-    return found

@@ -21,6 +21,7 @@ urlpatterns = [
     re_path(r"^matrix\.(?P<fmt>csv|xlsx)$", views.matrix_export, name="matrix-export"),
     path("vergelijken/", views.compare, name="compare"),
     path("betrouwbaarheid/", views.evaluation, name="evaluation"),
+    path("betrouwbaarheid/kalibreren/", views.calibrate, name="calibrate"),
     path("kaders/", views.frameworks, name="frameworks"),
     path("kaders/<int:framework_id>/", views.framework_detail, name="framework"),
     path(

@@ -7,12 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from regiotafel import errors
 from regiotafel.core import charts, permissions
-from regiotafel.plans import exports, services
+from regiotafel.plans import exports, results, services
 from regiotafel.plans.forms import (
     CodingForm,
     CompareForm,
@@ -210,8 +212,6 @@ def judge(request, plan_id: int, indicator_id: int, passage_id: int):
 
 
 def _review_url(plan, indicator) -> str:
-    from django.urls import reverse
-
     return reverse("plans:review", kwargs={"plan_id": plan.pk, "indicator_id": indicator.pk})
 
 
@@ -249,13 +249,13 @@ def code(request, plan_id: int, indicator_id: int):
 def _matrix_for(request):
     permissions.check(request.user, "plannen.vergelijken")
     framework = _framework(request)
-    return services.matrix(framework=framework)
+    return results.matrix(framework=framework)
 
 
 @login_required
 def matrix(request):
     m = _matrix_for(request)
-    rollup = services.category_rollup(m)
+    rollup = results.category_rollup(m)
     rows = [
         {"indicator": ind, "cells": [m.cell(region, ind) for region in m.regions]}
         for ind in m.indicators
@@ -267,7 +267,7 @@ def matrix(request):
             "m": m,
             "rows": rows,
             "rollup": rollup,
-            "spots": services.white_spots(m),
+            "spots": results.white_spots(m),
             "frameworks": Framework.objects.all(),
             "chart": _rollup_chart(m, rollup) if m.regions else None,
         },
@@ -316,7 +316,7 @@ def compare(request):
         first = next(p for p in plans if str(p.pk) == form.cleaned_data["a"])
         second = next(p for p in plans if str(p.pk) == form.cleaned_data["b"])
         try:
-            rows = services.compare(user=request.user, first=first, second=second)
+            rows = results.compare(user=request.user, first=first, second=second)
         except errors.InvalidInput as exc:
             failure = exc.detail
     return render(
@@ -331,12 +331,41 @@ def compare(request):
 def evaluation(request):
     permissions.check(request.user, "plannen.vergelijken")
     framework = _framework(request)
-    report = services.evaluation_report(framework=framework)
+    report = results.evaluation_report(framework=framework)
     return render(
         request,
         "plans/evaluation.html",
-        {"framework": framework, "frameworks": Framework.objects.all(), **report},
+        {
+            "framework": framework,
+            "frameworks": Framework.objects.all(),
+            "scorers": _scorers(),
+            "may_calibrate": permissions.can(request.user, "raamwerk.beheren"),
+            **report,
+        },
     )
+
+
+@login_required
+@require_POST
+def calibrate(request):
+    framework = _load_framework(request, int(request.POST.get("kader") or 0))
+    scorer = request.POST.get("scorer", "")
+    try:
+        changed = services.calibrate(user=request.user, framework=framework, scorer=scorer)
+    except errors.InvalidInput as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Drempel van %(n)s indicator aangepast; scoor plannen opnieuw om hem te gebruiken.",
+                "Drempels van %(n)s indicatoren aangepast; scoor plannen opnieuw om ze te "
+                "gebruiken.",
+                len(changed),
+            )
+            % {"n": len(changed)},
+        )
+    return redirect(f"{reverse('plans:evaluation')}?kader={framework.pk}")
 
 
 # --- frameworks -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 
 from regiotafel.core import services as core_services
 from regiotafel.core.models import Role
-from regiotafel.plans import services
+from regiotafel.plans import results, services
 from tests.conftest import make_user
 from tests.plans.test_services import framework, inline, plan, strongest  # noqa: F401
 
@@ -54,7 +54,7 @@ def test_the_matrix_twin_equals_the_service(cast, plan, client):
         verdict="niet gedekt",
     )
     body = client.get("/api/v1/plannen/matrix", **bearer(cast.analyst)).json()
-    m = services.matrix(framework=plan.framework)
+    m = results.matrix(framework=plan.framework)
     expected = {
         (r.name, i.code): (m.cell(r, i).proposed, m.cell(r, i).confirmed)
         for r in m.regions

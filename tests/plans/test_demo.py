@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from regiotafel.core import demo as core_demo
-from regiotafel.plans import demo, services
+from regiotafel.plans import demo, results, services
 from regiotafel.plans.models import Coding, Passage, Plan, PlanStatus, Proposal
 
 pytestmark = pytest.mark.integration
@@ -37,7 +37,7 @@ def test_the_zhn_plans_carry_demo_codings_with_agreement_between_two_analysts(se
     [found] = services.agreement(plan=plan)
     assert found.indicators == demo.CODED_PER_PLAN + 1
     assert found.kappa is not None and 0 < found.kappa < 1
-    m = services.matrix(framework=plan.framework)
+    m = results.matrix(framework=plan.framework)
     assert any(m.cell(plan.region, i).confirmed for i in m.indicators)
 
 

@@ -8,7 +8,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from regiotafel.plans import exports, services
+from regiotafel.plans import exports, results
 from tests.plans.test_services import framework, inline, plan, strongest  # noqa: F401
 
 pytestmark = pytest.mark.integration
@@ -17,7 +17,7 @@ NS = {"q": exports.QDC_NAMESPACE}
 
 
 def test_the_matrix_csv_has_a_row_per_region_and_indicator(plan):
-    m = services.matrix(framework=plan.framework)
+    m = results.matrix(framework=plan.framework)
     lines = exports.matrix_csv(m).splitlines()
     assert lines[0].split(";")[:3] == ["regio", "categorie", "indicator"]
     assert len(lines) == 1 + 30
@@ -29,7 +29,7 @@ def test_the_matrix_csv_has_a_row_per_region_and_indicator(plan):
 def test_the_matrix_xlsx_holds_the_matrix_and_the_category_rollup(plan):
     from openpyxl import load_workbook
 
-    book = load_workbook(io.BytesIO(exports.matrix_xlsx(services.matrix(framework=plan.framework))))
+    book = load_workbook(io.BytesIO(exports.matrix_xlsx(results.matrix(framework=plan.framework))))
     assert book.sheetnames == ["Matrix", "Per categorie"]
     assert book["Matrix"].max_row == 31
     assert book["Per categorie"].max_row == 1 + 8

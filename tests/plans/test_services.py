@@ -7,7 +7,7 @@ import pytest
 
 from regiotafel import errors
 from regiotafel.core.demo import DATA_DIR
-from regiotafel.core.models import Organisation, OrganisationType, Role
+from regiotafel.core.models import Role
 from regiotafel.plans import jobs, services
 from regiotafel.plans.models import (
     Coding,
@@ -402,119 +402,34 @@ def test_two_analysts_coding_the_same_plan_get_cohens_kappa(cast, plan):
     assert found.kappa == pytest.approx(0.5)  # po 0.75, pe 0.5
 
 
-# --- results ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def two_regions(cast, framework, inline, plan):
-    care_office = Organisation.objects.create(
-        name="Zorgkantoor Kennemerland", type=OrganisationType.ZORGKANTOOR, region=cast.other_region
-    )
-    analyst = make_user("kennemer", (care_office, Role.REGIO_ANALIST))
-    other = inline(
-        user=analyst,
-        region=cast.other_region,
-        framework=framework,
-        title="Regiovisie ZHN",
-        source=ZHN_VISION.read_bytes(),
-        file_name=ZHN_VISION.name,
-    )
-    return plan, other
-
-
-def test_the_matrix_has_a_row_per_region_and_a_cell_per_indicator(two_regions, framework):
-    plan, other = two_regions
-    m = services.matrix(framework=framework)
-    assert {r.pk for r in m.regions} == {plan.region_id, other.region_id}
-    for proposal in plan.proposals.all():
-        cell = m.cell(plan.region, proposal.indicator)
-        assert (cell.proposed, cell.score, cell.confirmed) == (
-            proposal.decision,
-            proposal.score,
-            None,
+def test_calibration_sets_a_threshold_between_accepted_and_rejected_passages(cast, plan):
+    proposal = strongest(plan)[0]
+    ranked = list(proposal.ranked.order_by("rank"))
+    lowest = plan.passages.exclude(pk__in=[r.passage_id for r in ranked])[:2]
+    for r in ranked[:2]:
+        services.judge_passage(
+            user=cast.analyst,
+            plan=plan,
+            indicator=proposal.indicator,
+            passage_id=r.passage_id,
+            accepted=True,
         )
-
-
-def test_a_region_cell_takes_the_best_of_its_plans_and_a_verdict_overrides(
-    cast, plan, framework, inline
-):
-    second = inline(
-        user=cast.analyst,
-        region=cast.region,
-        framework=framework,
-        title="Tweede",
-        source=ZHN_VISION.read_bytes(),
-        file_name=ZHN_VISION.name,
-    )
-    rank = {"niet gedekt": 0, "deels": 1, "gedekt": 2}
-    indicator = framework.indicators.get(code="CUL-1")
-    a = plan.proposals.get(indicator=indicator)
-    b = second.proposals.get(indicator=indicator)
-    m = services.matrix(framework=framework)
-    assert m.cell(cast.region, indicator).proposed == max(a.decision, b.decision, key=rank.get)
-    assert m.cell(cast.region, indicator).score == max(a.score, b.score)
-    services.code_indicator(
-        user=cast.analyst, plan=plan, indicator=indicator, verdict="niet gedekt"
-    )
-    services.code_indicator(
-        user=cast.analyst, plan=second, indicator=indicator, verdict="niet gedekt"
-    )
-    cell = services.matrix(framework=framework).cell(cast.region, indicator)
-    assert cell.confirmed == "niet gedekt" and cell.effective == "niet gedekt"
-
-
-def test_white_spots_list_indicators_weak_in_most_plans_and_absent_in_a_region(
-    cast, two_regions, framework
-):
-    plan, other = two_regions
-    indicator = framework.indicators.get(code="CUL-2")
-    for p in (plan, other):
-        services.code_indicator(
-            user=p.uploaded_by, plan=p, indicator=indicator, verdict="niet gedekt"
+    for passage in lowest:
+        services.judge_passage(
+            user=cast.analyst,
+            plan=plan,
+            indicator=proposal.indicator,
+            passage_id=passage.pk,
+            accepted=False,
         )
-    spots = services.white_spots(services.matrix(framework=framework))
-    assert indicator in [w["indicator"] for w in spots["weak"]]
-    absent = {(a["region"].pk, a["indicator"].pk) for a in spots["absent"] if a["confirmed"]}
-    assert absent == {(plan.region_id, indicator.pk), (other.region_id, indicator.pk)}
+    changed = services.calibrate(user=cast.analyst, framework=plan.framework, scorer="lexicaal")
+    indicator = proposal.indicator
+    indicator.refresh_from_db()
+    cut = indicator.thresholds["lexicaal"]
+    assert changed == {indicator.code: cut}
+    assert ranked[1].score >= cut  # both accepted passages are at or above it
 
 
-def test_the_category_rollup_counts_every_indicator_once(two_regions, framework):
-    rows = services.category_rollup(services.matrix(framework=framework))
-    assert len(rows) == 2 * 8
-    assert sum(r["indicators"] for r in rows) == 2 * 30
-    for row in rows:
-        assert sum(row["counts"].values()) == row["indicators"]
-        assert 0 <= row["share"] <= 1
-
-
-def test_two_versions_of_a_plan_are_compared_indicator_by_indicator(cast, plan, framework, inline):
-    newer = inline(
-        user=cast.analyst,
-        region=cast.region,
-        framework=framework,
-        title="Regiovisie",
-        version="2025",
-        source=ZHN_VISION.read_bytes(),
-        file_name=ZHN_VISION.name,
-    )
-    indicator = framework.indicators.get(code="CUL-1")
-    services.code_indicator(
-        user=cast.analyst, plan=plan, indicator=indicator, verdict="niet gedekt"
-    )
-    services.code_indicator(
-        user=cast.analyst,
-        plan=newer,
-        indicator=indicator,
-        verdict="gedekt",
-        evidence=[newer.passages.first().pk],
-    )
-    rows = services.compare(user=cast.analyst, first=plan, second=newer)
-    assert len(rows) == 30
-    row = next(r for r in rows if r["indicator"] == indicator)
-    assert row["change"] == "beter"
-
-
-def test_plans_of_two_regions_are_not_versions_of_one_plan(cast, two_regions):
-    plan, other = two_regions
-    with pytest.raises((errors.InvalidInput, errors.PermissionDenied)):
-        services.compare(user=cast.analyst, first=plan, second=other)
+def test_calibration_leaves_indicators_with_too_few_labels_alone(cast, plan):
+    assert services.calibrate(user=cast.analyst, framework=plan.framework, scorer="lexicaal") == {}
+    assert not plan.framework.indicators.exclude(thresholds={}).exists()
