@@ -10,7 +10,6 @@ measurement marked ``is_demo``. Idempotent: a second run changes nothing.
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from decimal import Decimal
 
@@ -269,22 +268,9 @@ def seed(*, region: Region, organisations: dict, **_ignored) -> None:
 
 
 def _seed_phase_totals() -> None:
-    with TOTALS_FILE.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    months = [c for c in rows[0] if c[:2] == "20"]
-    found = [
-        PhaseCount(
-            date=date(int(m[:4]), int(m[5:]), 1),
-            dimension=row["dimensie"],
-            phase=int(row["fase"]),
-            count=int(row[m]),
-        )
-        for row in rows
-        for m in months
-        if date(int(m[:4]), int(m[5:]), 1)
-        < imports.reference_date_for(name=PHASES_FILE.name, given=None)
-    ]
-    PhaseCount.objects.bulk_create(found, ignore_conflicts=True)
+    """The published national counts per phase (March 2019 - October 2020) as history."""
+    if not PhaseCount.objects.exists():
+        imports.import_phase_totals(source=TOTALS_FILE)
 
 
 def _assign(region: Region, *, funder: str, count: int, distinct_themes=False) -> list[Project]:

@@ -481,3 +481,58 @@ def _write_phases(rows, *, name: str, when: date) -> ImportResult:
         result.updated += not created
         result.regions.add(region.pk)
     return result
+
+
+# ---------------------------------------------------------------- published phase totals
+
+TOTAL_COLUMNS = ["dimensie", "fase"]
+MONTH_COLUMN = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def import_phase_totals(*, source: Path | str | bytes, name: str | None = None) -> ImportResult:
+    """Read published national counts per phase (seed 003 tables 1-3): one row per dimension
+    and phase, one column per month (JJJJ-MM). All rows valid or nothing written."""
+    from regiotafel.portfolio.models import PhaseCount
+
+    table = read(source, name=name)
+    tabular.require_columns(table, TOTAL_COLUMNS)
+    months = {c: MONTH_COLUMN.match(c) for c in table.columns if MONTH_COLUMN.match(c)}
+    if not months:
+        raise InvalidInput(
+            _("Bestand %(name)s heeft geen kolommen per maand (JJJJ-MM).") % {"name": table.name}
+        )
+    errors: list[FieldError] = []
+    counts = []
+    for number, values in table.rows:
+        choices = PHASE_DIMENSIONS.get(values["dimensie"])
+        if choices is None:
+            errors.append(
+                FieldError(
+                    field="dimensie",
+                    row=number,
+                    message=_("onbekende dimensie %(v)r (kies uit: %(allowed)s)")
+                    % {"v": values["dimensie"], "allowed": ", ".join(PHASE_DIMENSIONS)},
+                )
+            )
+            continue
+        phase = _phase(values["fase"], choices, row=number, column="fase", errors=errors)
+        for column, found in months.items():
+            count = tabular.parse_int(values[column], row=number, field=column, errors=errors)
+            if phase is not None and count is not None:
+                when = date(int(found.group(1)), int(found.group(2)), 1)
+                counts.append((when, values["dimensie"], phase, count))
+    if errors:
+        raise InvalidInput(
+            _("Bestand %(name)s heeft %(n)s fout(en); er is niets ingelezen.")
+            % {"name": table.name, "n": len(errors)},
+            errors=errors,
+        )
+    result = ImportResult(name=table.name, reference_date=max(c[0] for c in counts))
+    with transaction.atomic():
+        for when, dimension, phase, count in counts:
+            _row, created = PhaseCount.objects.update_or_create(
+                date=when, dimension=dimension, phase=phase, defaults={"count": count}
+            )
+            result.created += created
+            result.updated += not created
+    return result

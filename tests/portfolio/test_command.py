@@ -23,12 +23,16 @@ def run(*args) -> str:
 def test_a_fresh_install_imports_both_files_and_writes_the_report_in_every_format(db, tmp_path):
     assert "34 regio's" in run("importeer-fasen", str(PHASES), "--maak-regios")
     assert "318 nieuw" in run("importeer-projecten", str(PROJECTS))
+    assert "52 nieuwe" in run(
+        "importeer-fasetotalen", str(PHASES.parent / "regio_fasen_totalen.csv")
+    )
     for fmt in ("csv", "html", "xlsx"):
         target = tmp_path / f"rapport.{fmt}"
         run("rapport", "--peildatum", "2020-11-01", "--formaat", fmt, "--uit", str(target))
         assert target.stat().st_size > 1000
     text = (tmp_path / "rapport.csv").read_text(encoding="utf-8-sig")
     assert "Totaal;65;14;7;43;76;95;18;318" in text
+    assert "Fase 4: Implementatiefase;16;21;27;32" in text  # table 1 with its history
     book = load_workbook(tmp_path / "rapport.xlsx")
     assert ("Ja, landelijk opschaalbaar", 43) in list(book["tabel-11"].iter_rows(values_only=True))
 

@@ -201,3 +201,13 @@ def test_a_fresh_install_creates_the_regions_only_when_asked(db):
         imports.import_phases(source=PHASES)
     result = imports.import_phases(source=PHASES, create_regions=True)
     assert len(result.regions) == 34 and RegionPhase.objects.count() == 34
+
+
+def test_published_phase_totals_with_an_unknown_dimension_write_nothing(db):
+    from regiotafel.portfolio.models import PhaseCount
+
+    source = b"dimensie,fase,2019-03\nafspraken_convenanten,1,1\nvisie,1,x\n"
+    with pytest.raises(InvalidInput) as caught:
+        imports.import_phase_totals(source=source, name="t.csv")
+    assert [(e.row, e.field) for e in caught.value.errors] == [(3, "dimensie")]
+    assert not PhaseCount.objects.exists()

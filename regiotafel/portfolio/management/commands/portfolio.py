@@ -50,6 +50,10 @@ class Command(RegiotafelCommand):
             dest="maak_regios",
             help=_("Maak de regio's die het bestand noemt en die nog niet bestaan."),
         )
+        totals = sub.add_parser(
+            "importeer-fasetotalen", help=_("Lees gepubliceerde landelijke aantallen per fase in.")
+        )
+        totals.add_argument("bestand")
         report = sub.add_parser("rapport", help=_("Schrijf de voortgangsrapportage."))
         report.add_argument("--peildatum", required=True, help=_("JJJJ-MM-DD"))
         report.add_argument("--vergelijk", help=_("Een tweede peildatum om mee te vergelijken."))
@@ -61,6 +65,13 @@ class Command(RegiotafelCommand):
         when = _date(options["peildatum"]) if options.get("peildatum") else None
         if opdracht == "rapport":
             return self._report(when, options)
+        if opdracht == "importeer-fasetotalen":
+            result = imports.import_phase_totals(source=options["bestand"])
+            self.stdout.write(
+                _("%(file)s ingelezen: %(c)s nieuwe en %(u)s bijgewerkte aantallen.")
+                % {"file": result.name, "c": result.created, "u": result.updated}
+            )
+            return
         if opdracht == "importeer-projecten":
             result = imports.import_projects(
                 source=options["bestand"], region=_region(options["regio"]), reference_date=when
