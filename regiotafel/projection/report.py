@@ -239,7 +239,7 @@ def demand_supply_figure(
         % {"area": labels.area(area), "product": labels.product(product)},
         xaxis_title=_("jaar"),
         yaxis_title=_("aantal"),
-        legend={"orientation": "h", "y": -0.2},
+        legend={"orientation": "h", "y": -0.2, "traceorder": "normal"},
     )
     return figure
 
@@ -271,7 +271,7 @@ def shortage_figure(
         % {"area": labels.area(area), "product": labels.product(product)},
         xaxis_title=_("jaar"),
         yaxis_title=_("tekort (vraag − aanbod)"),
-        legend={"orientation": "h", "y": -0.2},
+        legend={"orientation": "h", "y": -0.2, "traceorder": "normal"},
     )
     return figure
 
@@ -312,16 +312,16 @@ def small_multiples_figure(
                     name=name,
                     mode="lines",
                     line=style,
-                    legendgroup=column,
-                    showlegend=i == 0,
                 ),
                 **where,
             )
     figure.update_layout(
-        title=_("Per gemeente: vraag en aanbod, %(product)s, %(scenario)s")
+        title=_(
+            "Per gemeente: vraag (doorgetrokken) en aanbod (gestreept), %(product)s, %(scenario)s"
+        )
         % {"product": labels.product(product), "scenario": labels.scenario(scenario)},
         height=220 * rows_needed + 120,
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+        showlegend=False,
     )
     return figure
 
@@ -535,21 +535,43 @@ def table_rows(table: pd.DataFrame) -> list[dict]:
     ]
 
 
-def _key_year_html(table: pd.DataFrame, caption: str) -> str:
-    head = [_("Gebied"), _("Jaar"), _("Vraag"), _("Aanbod"), _("Tekort"), _("Tekort %")]
-    cells = "".join(
-        f'<th scope="col"{" class=num" if i > 1 else ""}>{_e(h)}</th>' for i, h in enumerate(head)
-    )
-    rows = []
+def wide_rows(table: pd.DataFrame) -> tuple[list[int], list[dict]]:
+    """The key-year table one row per area, the years side by side: (years, rows), each row
+    with ``cells`` = per year the formatted demand, supply, shortage and shortage %."""
+    years = sorted(table["jaar"].unique().tolist())
+    by_area: dict[str, dict] = {}
     for row in table_rows(table):
-        rows.append(
-            f'<tr><th scope="row">{_e(row["naam"])}</th><td>{row["jaar"]}</td>'
-            f'<td class="num">{row["vraag"]}</td><td class="num">{row["aanbod"]}</td>'
-            f'<td class="num">{row["tekort"]}</td><td class="num">{row["tekort_pct"]}</td></tr>'
+        area = by_area.setdefault(
+            row["code"], {"code": row["code"], "naam": row["naam"], "region": row["region"]}
         )
+        area[row["jaar"]] = row
+    rows = []
+    for area in by_area.values():
+        cells = [area.get(year) for year in years]
+        rows.append({**{k: area[k] for k in ("code", "naam", "region")}, "cells": cells})
+    return years, rows
+
+
+def _key_year_html(table: pd.DataFrame, caption: str) -> str:
+    years, rows = wide_rows(table)
+    measures = [_("Vraag"), _("Aanbod"), _("Tekort"), _("Tekort %")]
+    top = f'<th scope="col" rowspan="2">{_e(_("Gebied"))}</th>' + "".join(
+        f'<th scope="colgroup" colspan="4">{year}</th>' for year in years
+    )
+    second = "".join(f'<th scope="col" class="num">{_e(m)}</th>' for m in measures) * len(years)
+    body = []
+    for row in rows:
+        cells = "".join(
+            f'<td class="num">{c["vraag"]}</td><td class="num">{c["aanbod"]}</td>'
+            f'<td class="num">{c["tekort"]}</td><td class="num">{c["tekort_pct"]}</td>'
+            if c
+            else '<td class="num">—</td>' * 4
+            for c in row["cells"]
+        )
+        body.append(f'<tr><th scope="row">{_e(row["naam"])}</th>{cells}</tr>')
     return (
-        f"<table><caption>{_e(caption)}</caption><thead><tr>{cells}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"<table><caption>{_e(caption)}</caption>"
+        f"<thead><tr>{top}</tr><tr>{second}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
 
 

@@ -195,7 +195,7 @@ def load_projection(parameter_set: ParameterSet) -> Projection:
         region_code=region_code,
         scenarios=report.ordered(results["scenario"], _keys(params.scenarios, labels.scenarios)),
         products=report.ordered(results["product"], _keys(params.products, labels.products)),
-        source=str(getattr(params, "bron", "") or report._source_note(results)),
+        source=report._source_note(results) or str(getattr(params, "bron", "") or ""),
     )
 
 

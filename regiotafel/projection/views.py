@@ -72,7 +72,7 @@ def _panel_context(view: services.GapView) -> dict:
     )
     return {
         "view": view,
-        "rows": report.table_rows(view.table),
+        "table": dict(zip(("years", "rows"), report.wide_rows(view.table), strict=True)),
         "indicators": _indicator_rows(view),
         "decomposition": _decomposition_rows(view),
         "charts": _charts(view),
@@ -105,21 +105,38 @@ def _charts(view: services.GapView) -> list[str]:
     return [report.chart_html(figure) for figure in figures]
 
 
+MAIN_INDICATORS = ("mantelzorgpotentieel", "grijze_druk", "dubbele_vergrijzing", "dementie")
+
+
 def _indicator_rows(view: services.GapView) -> dict | None:
-    """Indicators as a header of years and rows of Dutch-formatted values."""
-    frame = view.indicators
-    if frame is None:
+    """The region's indicators over the key years, and the main ones per municipality in the
+    last key year, with Dutch-formatted values."""
+    frame = view.projection.indicators
+    if frame is None or not len(frame):
         return None
-    years = [c for c in frame.columns if c not in {"gemeente", "naam", "indicator", "omschrijving"}]
-    rows = [
-        {
-            "naam": row["naam"],
-            "indicator": row["omschrijving"],
-            "values": [report.decimal(row[y]) for y in years],
-        }
-        for row in frame.to_dict("records")
+    years = sorted({int(frame["jaar"].min()), *report.KEY_YEARS} & set(frame["jaar"]))
+    region = frame[(frame["gemeente"] == view.projection.region_code) & frame["jaar"].isin(years)]
+    grid = region.pivot_table(index="indicator", columns="jaar", values="waarde", aggfunc="first")
+    region_rows = [
+        {"indicator": view.labels.indicator(key), "values": [report.decimal(v) for v in values]}
+        for key, values in zip(grid.index, grid[years].to_numpy(), strict=True)
     ]
-    return {"years": years, "rows": rows}
+    last = years[-1]
+    main = [key for key in MAIN_INDICATORS if key in set(frame["indicator"])]
+    local = frame[(frame["jaar"] == last) & frame["indicator"].isin(main)]
+    local = local.pivot_table(index="gemeente", columns="indicator", values="waarde")
+    municipal_rows = [
+        {"naam": name, "values": [report.decimal(local.loc[code, key]) for key in main]}
+        for code, name in view.municipalities
+        if code in local.index
+    ]
+    return {
+        "years": years,
+        "region_rows": region_rows,
+        "year": last,
+        "columns": [view.labels.indicator(key) for key in main],
+        "municipal_rows": municipal_rows,
+    }
 
 
 def _decomposition_rows(view: services.GapView) -> list[dict]:

@@ -259,6 +259,7 @@ def test_the_demo_seeds_the_example_once_and_keeps_an_analysts_upload(db, settin
     from regiotafel.core.models import Region
 
     settings.DATA_DIR = tmp_path
+    services.forget_memory()
     core_demo.seed(password="een-demo-wachtwoord")
     region = Region.objects.get(name=core_demo.DEMO_REGION)
     first = services.current_parameter_set(region)
