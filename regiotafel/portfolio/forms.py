@@ -1,7 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from regiotafel.portfolio.models import Funder, Status, Theme
+from regiotafel.portfolio.models import (
+    AgendaItem,
+    AgendaKind,
+    Funder,
+    Status,
+    Theme,
+    VisionGroup,
+)
 
 
 class ProjectFilterForm(forms.Form):
@@ -56,3 +63,34 @@ class ImportForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+
+class MeasurementForm(forms.Form):
+    kpi = forms.IntegerField(widget=forms.HiddenInput)
+    datum = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
+    waarde = forms.DecimalField(label=_("Waarde"), max_digits=14, decimal_places=3)
+    bron = forms.CharField(label=_("Bron"), required=False, max_length=200)
+
+
+class AgendaItemForm(forms.Form):
+    soort = forms.ChoiceField(label=_("Soort"), choices=AgendaKind.choices)
+    groep = forms.ChoiceField(
+        label=_("Groep (visie-element)"),
+        required=False,
+        choices=[("", "—"), *VisionGroup.choices],
+    )
+    onderdeel_van = forms.ModelChoiceField(
+        AgendaItem.objects.none(), label=_("Onderdeel van"), required=False, empty_label="—"
+    )
+    omschrijving = forms.CharField(label=_("Omschrijving"), max_length=300)
+    prioriteit = forms.BooleanField(label=_("Gezamenlijke prioriteit"), required=False)
+
+    def __init__(self, *args, region=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["onderdeel_van"].queryset = AgendaItem.objects.filter(
+            region=region, parent__isnull=True
+        )
+
+
+class ThemeForm(forms.Form):
+    naam = forms.CharField(label=_("Nieuw thema voor de regio"), max_length=120)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import plotly.graph_objects as go
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
@@ -17,9 +18,16 @@ from regiotafel import errors
 from regiotafel.core import charts, permissions
 from regiotafel.core.acting import acting_organisation
 from regiotafel.core.models import Region
-from regiotafel.portfolio import imports, renderers, services
-from regiotafel.portfolio.forms import ImportForm, ProjectFilterForm, ReportForm
-from regiotafel.portfolio.models import AgendaKind, Project, Status
+from regiotafel.portfolio import editing, imports, renderers, services
+from regiotafel.portfolio.forms import (
+    AgendaItemForm,
+    ImportForm,
+    MeasurementForm,
+    ProjectFilterForm,
+    ReportForm,
+    ThemeForm,
+)
+from regiotafel.portfolio.models import AgendaItem, AgendaKind, Kpi, Project, Status, Theme
 
 
 def _own_region(request) -> Region | None:
@@ -91,6 +99,20 @@ def project_detail(request, project_id: int):
         Project.objects.select_related("region", "theme", "funder", "lead_organisation"),
         pk=project_id,
     )
+    may_link = project.region_id is not None and permissions.can(
+        request.user, "portfolio.beheren", project
+    )
+    if request.method == "POST":
+        editing.link_project(
+            user=request.user,
+            project=project,
+            agenda_item_ids=[int(v) for v in request.POST.getlist("punten") if v.isdigit()],
+            kpi_ids=[int(v) for v in request.POST.getlist("kpis") if v.isdigit()],
+        )
+        messages.success(request, _("Koppelingen opgeslagen."))
+        return redirect("portfolio:project", project_id=project.pk)
+    linked = set(project.agenda_items.values_list("pk", flat=True))
+    linked_kpis = set(project.kpis.values_list("pk", flat=True))
     return render(
         request,
         "portfolio/project.html",
@@ -100,6 +122,17 @@ def project_detail(request, project_id: int):
             assessments=project.assessments.all(),
             agenda_items=project.agenda_items.all(),
             kpis=project.kpis.all(),
+            may_link=may_link,
+            choices=(
+                [(i, i.pk in linked) for i in AgendaItem.objects.filter(region=project.region)]
+                if may_link
+                else []
+            ),
+            kpi_choices=(
+                [(k, k.pk in linked_kpis) for k in Kpi.objects.filter(region=project.region)]
+                if may_link
+                else []
+            ),
         ),
     )
 
@@ -110,6 +143,8 @@ def import_page(request):
     if region is None:
         raise errors.PermissionDenied(_("U werkt niet namens een organisatie."))
     permissions.check(request.user, "portfolio.beheren", region)
+    if request.method == "POST" and "naam" in request.POST:
+        return _add_theme(request, region)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = failure = None
     if request.method == "POST" and form.is_valid():
@@ -132,9 +167,28 @@ def import_page(request):
     return render(
         request,
         "portfolio/import.html",
-        _context(request, form=form, result=result, failure=failure, region=region),
+        _context(
+            request,
+            form=form,
+            result=result,
+            failure=failure,
+            region=region,
+            theme_form=ThemeForm(),
+            themes=Theme.objects.filter(Q(region__isnull=True) | Q(region=region)),
+        ),
         status=status,
     )
+
+
+def _add_theme(request, region):
+    form = ThemeForm(request.POST)
+    if form.is_valid():
+        try:
+            editing.add_theme(user=request.user, region=region, name=form.cleaned_data["naam"])
+            messages.success(request, _("Thema toegevoegd."))
+        except (errors.Conflict, errors.InvalidInput) as exc:
+            messages.error(request, exc.detail)
+    return redirect("portfolio:import")
 
 
 def _phase_regions(user) -> set[int] | None:
@@ -226,6 +280,24 @@ def _report_charts(report) -> list[str]:
 @login_required
 def vision_page(request):
     region = _region_for(request)
+    may_edit = permissions.can(request.user, "portfolio.beheren", region)
+    form = AgendaItemForm(request.POST or None, region=region)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            editing.add_agenda_item(
+                user=request.user,
+                region=region,
+                kind=data["soort"],
+                group=data["groep"],
+                parent=data["onderdeel_van"],
+                title=data["omschrijving"],
+                priority=data["prioriteit"],
+            )
+            messages.success(request, _("Punt toegevoegd."))
+            return redirect(f"{reverse('portfolio:vision')}?regio={region.slug}")
+        except (errors.Conflict, errors.InvalidInput) as exc:
+            messages.error(request, str(exc))
     found = services.coverage(region=region)
     return render(
         request,
@@ -240,6 +312,8 @@ def vision_page(request):
                 if kind != AgendaKind.VISIE_ELEMENT and found.get(kind)
             ],
             uncovered=services.uncovered(region=region),
+            may_edit=may_edit,
+            form=form,
         ),
     )
 
@@ -267,6 +341,22 @@ def _kpi_chart(status) -> str:
 @login_required
 def kpi_page(request):
     region = _region_for(request)
+    if request.method == "POST":
+        form = MeasurementForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            kpi = permissions.get_for(request.user, "portfolio.beheren", Kpi, pk=data["kpi"])
+            editing.record_measurement(
+                user=request.user,
+                kpi=kpi,
+                when=data["datum"],
+                value=data["waarde"],
+                source=data["bron"],
+            )
+            messages.success(request, _("Meting opgeslagen."))
+        else:
+            messages.error(request, _("De meting is niet opgeslagen: vul datum en waarde in."))
+        return redirect(f"{reverse('portfolio:kpis')}?regio={region.slug}")
     statuses = services.kpi_statuses(region=region)
     return render(
         request,
@@ -275,6 +365,7 @@ def kpi_page(request):
             request,
             region=region,
             kpis=[(s, _kpi_chart(s)) for s in statuses],
+            may_edit=permissions.can(request.user, "portfolio.beheren", region),
         ),
     )
 
