@@ -1,0 +1,64 @@
+"""Plan analysis in a real browser: an analyst opens a demo plan, accepts a proposed passage,
+marks the indicator covered and sees the matrix change; the main pages pass axe-core."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.test_accessibility import serious_violations
+from tests.e2e.test_login import log_in
+
+pytestmark = pytest.mark.e2e
+
+REGION = "Zuid-Holland Noord"
+
+
+def zhn_cell(page, code: str):
+    headers = page.locator("table.matrix thead th").all_inner_texts()
+    row = page.locator("table.matrix tbody tr").filter(
+        has=page.get_by_role("rowheader", name=re.compile(rf"^{re.escape(code)} "))
+    )
+    return row.locator("th, td").nth(headers.index(REGION))
+
+
+def test_an_analyst_confirms_a_passage_and_the_matrix_shows_it(demo_server, page):
+    log_in(page, demo_server, "analist")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Regioplannen"
+    ).click()
+    page.get_by_role("link", name="Matrix en witte vlekken").click()
+    codes = page.locator("table.matrix tbody th").all_inner_texts()
+    unconfirmed = next(
+        text.split()[0]
+        for text in codes
+        if re.search(r"bevestigd:\s*geen", zhn_cell(page, text.split()[0]).inner_text())
+    )
+    page.get_by_role("link", name="Plannen", exact=True).click()
+    page.get_by_role("link", name="Regioplan IZA").click()
+    expect(page.get_by_text("Klaar.")).to_be_visible()
+    page.get_by_role("link", name=re.compile(rf"^{re.escape(unconfirmed)} ")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(unconfirmed)
+    page.get_by_role("button", name="Passage 1 accepteren").click()
+    expect(page.get_by_text("Passage geaccepteerd.")).to_be_visible()
+    page.get_by_label("gedekt", exact=True).check()
+    page.get_by_role("button", name="Oordeel vastleggen").click()
+    expect(page.get_by_text("Oordeel vastgelegd.")).to_be_visible()
+    page.get_by_role("link", name="Matrix en witte vlekken").click()
+    expect(zhn_cell(page, unconfirmed)).to_contain_text("bevestigd: gedekt")
+
+
+def test_the_plan_pages_have_no_serious_accessibility_violations(demo_server, page):
+    log_in(page, demo_server, "analist")
+    page.wait_for_url(f"{demo_server}/")
+    found = {}
+    for path in ["/plannen/", "/plannen/matrix/", "/plannen/betrouwbaarheid/", "/plannen/kaders/"]:
+        page.goto(f"{demo_server}{path}")
+        page.wait_for_load_state("networkidle")
+        found[path] = serious_violations(page)
+    page.goto(f"{demo_server}/plannen/")
+    page.get_by_role("link", name="Regioplan IZA").click()
+    found["plan"] = serious_violations(page)
+    page.locator("tbody th a").first.click()
+    found["indicator"] = serious_violations(page)
+    assert {path: problems for path, problems in found.items() if problems} == {}
