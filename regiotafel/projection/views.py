@@ -117,6 +117,8 @@ def _indicator_rows(view: services.GapView) -> dict | None:
     years = sorted({int(frame["jaar"].min()), *report.KEY_YEARS} & set(frame["jaar"]))
     region = frame[(frame["gemeente"] == view.projection.region_code) & frame["jaar"].isin(years)]
     grid = region.pivot_table(index="indicator", columns="jaar", values="waarde", aggfunc="first")
+    order = list(view.labels.indicators)
+    grid = grid.loc[sorted(grid.index, key=lambda k: order.index(k) if k in order else len(order))]
     region_rows = [
         {"indicator": view.labels.indicator(key), "values": [report.decimal(v) for v in values]}
         for key, values in zip(grid.index, grid[years].to_numpy(), strict=True)
