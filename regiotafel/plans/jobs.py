@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,7 +57,6 @@ def _in_thread(plan_id: int) -> None:
 
 def process_pending() -> list[int]:
     """Process every plan still waiting, or left 'bezig' by a stopped server; their ids."""
-    close_old_connections()
     pending = list(
         Plan.objects.filter(status__in=[PlanStatus.WACHTEND, PlanStatus.BEZIG])
         .order_by("pk")
