@@ -236,6 +236,7 @@ def _spread(amount: float, weights: np.ndarray) -> np.ndarray:
 def current_supply(params: Params, codes: tuple[str, ...], base_demand: np.ndarray) -> np.ndarray:
     """Capacity in the base year ``(M, K)``; ``base_demand`` is the baseline ``(M, K)``."""
     outputs = params.products
+    _check_codes(params, codes)
     current = np.full((len(codes), len(outputs)), np.nan)
     for k, key in enumerate(outputs):
         given = params.aanbod.get(key)
@@ -249,6 +250,24 @@ def current_supply(params: Params, codes: tuple[str, ...], base_demand: np.ndarr
         ]
         current[:, outputs.index("verpleeghuis")] = current[:, parts].sum(axis=1)
     return current
+
+
+def _check_codes(params: Params, codes: tuple[str, ...]) -> None:
+    """Capacity or additions for a municipality outside the population are a mistake."""
+    known = set(codes)
+    found = []
+    for key, given in params.aanbod.items():
+        if isinstance(given, dict):
+            found += [f"aanbod.{key}.{code}" for code in given if code not in known]
+    for name, scenario in params.scenarios.items():
+        for i, item in enumerate(scenario.toevoegingen):
+            if item.gemeente is not None and item.gemeente not in known:
+                found.append(f"scenarios.{name}.toevoegingen[{i}].gemeente")
+    if found:
+        raise errors.InvalidInput(
+            _("De parameters noemen gemeenten die niet in de bevolkingsgegevens staan."),
+            errors=[errors.FieldError(field=f, message=_("onbekende gemeente")) for f in found],
+        )
 
 
 def scenario_supply(

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import yaml
 
+from regiotafel import errors
 from regiotafel.projection import params, population, runner
 
 pytestmark = pytest.mark.unit
@@ -175,3 +176,16 @@ def test_indicators_cover_every_area_and_year():
 def test_the_labels_name_every_product():
     assert set(runner.PRODUCT_LABELS) == set(params.PRODUCTS)
     assert str(runner.PRODUCT_LABELS["verpleeghuis_pg"]).startswith("Verpleeghuis")
+
+
+def test_it_refuses_capacity_for_a_municipality_outside_the_population():
+    p = example()
+    data = p.model_dump()
+    data["aanbod"]["vpt"]["GM9999"] = 10
+    data["scenarios"]["groei"]["toevoegingen"][0]["gemeente"] = "GM9998"
+    with pytest.raises(errors.InvalidInput) as caught:
+        runner.run(params.Params.model_validate(data), draws=0)
+    assert [e.field for e in caught.value.errors] == [
+        "aanbod.vpt.GM9999",
+        "scenarios.groei.toevoegingen[0].gemeente",
+    ]
