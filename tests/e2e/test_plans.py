@@ -62,3 +62,25 @@ def test_the_plan_pages_have_no_serious_accessibility_violations(demo_server, pa
     page.locator("tbody th a").first.click()
     found["indicator"] = serious_violations(page)
     assert {path: problems for path, problems in found.items() if problems} == {}
+
+
+def test_a_large_upload_is_processed_in_the_background_and_the_page_follows(
+    demo_server, page, tmp_path
+):
+    from regiotafel.core.demo import DATA_DIR
+    from regiotafel.plans import jobs
+
+    seeds = sorted((DATA_DIR / "seeds").glob("*.txt"))
+    big = tmp_path / "groot-regioplan.txt"
+    text = "\n\n".join(path.read_text(encoding="utf-8") for path in seeds)
+    big.write_text(text * (1 + jobs.INLINE_BYTES // len(text.encode())), encoding="utf-8")
+    log_in(page, demo_server, "analist")
+    page.wait_for_url(f"{demo_server}/")
+    page.goto(f"{demo_server}/plannen/uploaden/")
+    assert serious_violations(page) == []
+    page.get_by_label("Titel").fill("Groot regioplan")
+    page.get_by_label("Bestand (PDF, DOCX, TXT of HTML)").set_input_files(str(big))
+    page.get_by_role("button", name="Uploaden en scannen").click()
+    expect(page.get_by_role("heading", name="Groot regioplan")).to_be_visible()
+    expect(page.get_by_text("Klaar.")).to_be_visible(timeout=60_000)  # htmx polls, then reloads
+    expect(page.get_by_role("link", name=re.compile(r"^PREV-3 "))).to_be_visible()
