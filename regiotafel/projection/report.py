@@ -390,7 +390,12 @@ def write_report(
     if xlsx_path is not None:
         Path(xlsx_path).write_bytes(
             workbook_bytes(
-                results, indicators=indicators, decomposition=decomposition, labels=labels
+                results,
+                indicators=indicators,
+                decomposition=decomposition,
+                labels=labels,
+                title=title,
+                source=source,
             )
         )
 
@@ -625,15 +630,31 @@ def workbook_bytes(
     labels: Labels,
     indicators: pd.DataFrame | None = None,
     decomposition: pd.DataFrame | None = None,
+    title: str = "",
+    source: str = "",
 ) -> bytes:
     """An XLSX with one sheet per table: the full results, the key years, the indicators and
-    the decomposition (when given). Numbers stay numbers."""
+    the decomposition (when given), and an explanation. Numbers stay numbers."""
     sheets = {_("Resultaten"): results, _("Kernjaren"): key_years_all(results, labels=labels)}
     if indicators is not None and len(indicators):
         sheets[_("Indicatoren")] = indicators
     if decomposition is not None and len(decomposition):
         sheets[_("Decompositie")] = decomposition
+    sheets[_("Toelichting")] = explanation(title=title, source=source or _source_note(results))
     return frames_to_xlsx(sheets)
+
+
+def explanation(*, title: str, source: str) -> pd.DataFrame:
+    """What the numbers are and where they come from, as a sheet of its own."""
+    rows = [
+        (_("titel"), title),
+        (_("bron"), source),
+        (_("tekort"), _("vraag − aanbod; negatief is een overschot")),
+        (_("tekort_pct"), _("tekort gedeeld door de huidige capaciteit (0,25 = 25%)")),
+        (_("run"), _("0 = het basispad (elk interval op zijn middenwaarde)")),
+        (_("_p10, _p50, _p90"), _("percentielen over de trekkingen (Monte Carlo)")),
+    ]
+    return pd.DataFrame(rows, columns=[_("onderdeel"), _("toelichting")])
 
 
 def frames_to_xlsx(sheets: Mapping[str, pd.DataFrame]) -> bytes:

@@ -135,6 +135,7 @@ def save_parameter_set(*, user, region: Region, text: str, filename: str) -> Par
                 )
             ],
         )
+    _check_it_computes(parsed, text=text, filename=filename)
     Region.objects.select_for_update().filter(pk=region.pk).first()  # one version at a time
     latest = ParameterSet.objects.filter(region=region).aggregate(v=Max("version"))["v"] or 0
     return ParameterSet.objects.create(
@@ -145,6 +146,24 @@ def save_parameter_set(*, user, region: Region, text: str, filename: str) -> Par
         filename=filename[:255],
         created_by=user if user is not None and user.is_authenticated else None,
     )
+
+
+def _check_it_computes(parsed, *, text: str, filename: str) -> None:
+    """A valid file must also project (its municipalities exist in the population source, the
+    source answers); computing it now also fills the cache for the page."""
+    try:
+        computed(parsed, key=cache_key(text))
+    except errors.InvalidInput as exc:
+        raise errors.InvalidInput(
+            _("Bestand %(file)s: de projectie lukt niet. %(reason)s")
+            % {"file": filename, "reason": exc.detail},
+            errors=exc.errors,
+        ) from None
+    except errors.RegiotafelError as exc:
+        raise errors.InvalidInput(
+            _("Bestand %(file)s: de projectie lukt niet. %(reason)s")
+            % {"file": filename, "reason": exc.detail}
+        ) from None
 
 
 def decode_upload(data: bytes, *, filename: str) -> str:
@@ -346,6 +365,9 @@ def export_xlsx(view: GapView) -> bytes:
     sheets = {_("Kernjaren"): view.table, _("Per jaar"): _export_frame(view)}
     if view.indicators is not None:
         sheets[_("Indicatoren")] = view.projection.indicators
+    sheets[_("Toelichting")] = report.explanation(
+        title=_export_title(view), source=view.projection.source
+    )
     return report.frames_to_xlsx(sheets)
 
 
@@ -355,20 +377,24 @@ def export_html(view: GapView) -> str:
     rows = rows[(rows["scenario"] == view.scenario) & (rows["product"] == view.product)]
     return report.render_html(
         rows,
-        title=_("Zorgkloof %(region)s: %(product)s, %(scenario)s")
-        % {
-            "region": view.region.name,
-            "product": view.product_label,
-            "scenario": view.scenario_label,
-        },
+        title=_export_title(view),
         labels=found.labels,
         indicators=found.indicators,
         source=found.source,
     )
 
 
+def _export_title(view: GapView) -> str:
+    return _("Zorgkloof %(region)s: %(product)s, %(scenario)s") % {
+        "region": view.region.name,
+        "product": view.product_label,
+        "scenario": view.scenario_label,
+    }
+
+
 def _export_frame(view: GapView) -> pd.DataFrame:
     frame = view.series.copy()
+    frame["bron"] = view.projection.source
     frame.insert(frame.columns.get_loc("scenario") + 1, "scenario_naam", view.scenario_label)
     frame.insert(frame.columns.get_loc("product") + 1, "product_naam", view.product_label)
     return frame

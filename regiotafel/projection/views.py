@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from regiotafel import errors
 from regiotafel.core import permissions
-from regiotafel.core.acting import required_organisation
+from regiotafel.core.acting import acting_organisation, required_organisation
 from regiotafel.projection import report, services
 from regiotafel.projection.forms import ParameterUploadForm, SelectionForm
 from regiotafel.projection.models import ParameterSet
@@ -25,6 +25,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _chosen_region(request, *, action: str = "zorgkloof.bekijken"):
     """The region asked for (?regio=slug), else the acting organisation's, checked."""
     slug = request.GET.get("regio") or request.POST.get("regio")
+    if not slug and request.user.is_superuser and acting_organisation(request) is None:
+        first = services.regions_for(request.user).first()
+        slug = first.slug if first else None
     if slug:
         return services.region_by_slug(user=request.user, slug=slug, action=action)
     region = required_organisation(request).region

@@ -151,6 +151,7 @@ def test_the_csv_download_holds_every_year_of_what_is_shown(cast, zhn, client):
     assert lines[0].split(";")[:3] == ["gemeente", "naam", "jaar"]
     assert len(lines) - 1 == len(view.series)
     assert all(f";{view.scenario};" in line for line in lines[1:])
+    assert lines[0].endswith(";bron") and "DEMODATASET" in lines[1]  # marked as demo data
 
 
 def test_the_xlsx_download_holds_the_table_shown(cast, zhn, client):
@@ -275,3 +276,27 @@ def test_the_demo_seeds_the_example_once_and_keeps_an_analysts_upload(db, settin
     )
     core_demo.seed(password="een-demo-wachtwoord")
     assert services.current_parameter_set(region).filename == "eigen.yaml"
+
+
+def test_a_valid_file_whose_projection_fails_is_refused_too(cast, zhn, client):
+    unknown = demo_text().replace(
+        "  # gemeenten: [GM0546, GM0484]", "  gemeenten: [GM0546, GM9999]", 1
+    )
+    assert unknown != demo_text()
+    response = upload(client, cast.analyst, unknown, name="onbekend.yaml")
+    assert response.status_code == 422
+    text = response.content.decode()
+    assert "onbekend.yaml: de projectie lukt niet" in text and "GM9999" in text
+    assert ParameterSet.objects.filter(region=cast.region).count() == 1
+
+
+def test_a_superuser_without_an_organisation_sees_the_first_region_with_parameters(
+    cast, zhn, client
+):
+    from regiotafel.core.models import User
+
+    root = User.objects.create_superuser("root", password="een-lang-testwachtwoord")
+    client.force_login(root)
+    response = client.get(reverse("projection:index"))
+    assert response.status_code == 200
+    assert "Zorgkloof regio Zuid-Holland Noord" in response.content.decode()

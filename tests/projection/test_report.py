@@ -153,7 +153,13 @@ def test_the_workbook_has_a_sheet_per_table_and_the_results_read_back_equal(tmp_
         decomposition=decomposition_table(),
     )
     book = load_workbook(path, read_only=True)
-    assert book.sheetnames == ["Resultaten", "Kernjaren", "Indicatoren", "Decompositie"]
+    assert book.sheetnames == [
+        "Resultaten",
+        "Kernjaren",
+        "Indicatoren",
+        "Decompositie",
+        "Toelichting",
+    ]
     rows = list(book["Resultaten"].iter_rows(values_only=True))
     assert list(rows[0]) == list(results.columns)
     read_back = pd.DataFrame(rows[1:], columns=rows[0])
@@ -194,9 +200,11 @@ def test_the_report_shows_indicators_and_the_decomposition(tmp_path):
 def test_a_source_note_on_the_results_is_printed(tmp_path):
     results = results_table(draws=False)
     results.attrs["bron"] = "demodataset, opgebouwd uit gepubliceerde cijfers"
-    path = tmp_path / "rapport.html"
-    report.write_report(results, html_path=path, title="t", labels=LABELS)
+    path, workbook = tmp_path / "rapport.html", tmp_path / "rapport.xlsx"
+    report.write_report(results, html_path=path, xlsx_path=workbook, title="t", labels=LABELS)
     assert "demodataset, opgebouwd uit gepubliceerde cijfers" in path.read_text(encoding="utf-8")
+    notes = dict(load_workbook(workbook, read_only=True)["Toelichting"].iter_rows(values_only=True))
+    assert notes["bron"] == "demodataset, opgebouwd uit gepubliceerde cijfers"
 
 
 def test_dutch_number_formats():
