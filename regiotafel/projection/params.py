@@ -397,7 +397,7 @@ def _dedupe(items: list[errors.FieldError]) -> list[errors.FieldError]:
 def parse(text: str, *, source: str) -> Params:
     """Params from YAML or JSON text; ``source`` names the file in messages."""
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+        data = json.loads(text) if source.lower().endswith(".json") else yaml.safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise errors.InvalidInput(
             _("%(file)s is geen geldige YAML of JSON: %(reason)s")

@@ -179,3 +179,18 @@ def test_indicators_follow_their_definitions():
     assert found["grijze_druk"][0, 0] == pytest.approx(100 * 20 / 190)
     assert found["dubbele_vergrijzing"][0, 0] == pytest.approx(100 * 10 / 20)
     assert found["dementie"][0, 0] == pytest.approx(3.0)
+
+
+def test_the_engine_imports_nothing_but_numpy_and_the_standard_library():
+    import ast
+    import sys
+    from pathlib import Path
+
+    tree = ast.parse(Path(engine.__file__).read_text(encoding="utf-8"))
+    modules = {
+        (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    assert modules - set(sys.stdlib_module_names) == {"numpy"}

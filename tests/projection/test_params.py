@@ -58,6 +58,15 @@ def test_the_packaged_example_is_byte_identical_to_the_documented_one():
 def test_json_is_read_as_well_as_yaml():
     loaded = params.parse(json.dumps(minimal()), source="p.json")
     assert loaded.products == ["verpleeghuis_pg", "verpleeghuis"]
+    flow = params.parse(
+        "{versie: 1, naam: a, regio: b, regiocode: c, basisjaar: 2020, "
+        "eindjaar: 2021, producten: {elv: {gebruik: [{leeftijd: 85+, man: 0, "
+        "vrouw: 0.1}]}}, scenarios: {basis: {}}}",
+        source="p.yaml",
+    )
+    assert flow.products == ["elv"]
+    with pytest.raises(errors.InvalidInput, match="p.json is geen geldige YAML of JSON"):
+        params.parse("{versie: 1}", source="p.json")
 
 
 def test_it_refuses_a_rate_above_one():
