@@ -124,12 +124,13 @@ def reference_date_for(*, name: str, given: date | None) -> date:
     return date.today()
 
 
-def _match_choice(choices, value: str):
-    wanted = value.strip().casefold()
+def _lookup(choices) -> dict[str, object]:
+    """Every way a file may write a choice (its official wording or its code), casefolded."""
+    found = {}
     for member in choices:
-        if wanted in {str(member.label).casefold(), str(member.value).casefold()}:
-            return member
-    return None
+        found[str(member.value).casefold()] = member
+        found[str(member.label).casefold()] = member
+    return found
 
 
 def _parse_date(value, *, row, column, errors) -> date | None:
@@ -171,6 +172,7 @@ class _ProjectChecker:
         for theme in Theme.objects.all():
             self.themes.setdefault(theme.region_id, {})[theme.name.casefold()] = theme
         self.errors: list[FieldError] = []
+        self.lookups = {column: _lookup(c) for column, (c, _f) in CLASSIFICATIONS.items()}
 
     def _themes_for(self, region: Region | None) -> dict[str, Theme]:
         found = dict(self.themes.get(None, {}))
@@ -199,7 +201,7 @@ class _ProjectChecker:
         years = self._start_period(number, values["startperiode"])
         assessment = {}
         for column, (choices, model_field) in CLASSIFICATIONS.items():
-            member = _match_choice(choices, values[column])
+            member = self.lookups[column].get(values[column].strip().casefold())
             if member is None:
                 allowed = "; ".join(str(c.label) for c in choices)
                 self._error(
@@ -330,7 +332,7 @@ def _write_projects(rows: list[_ProjectRow], *, name: str, when: date) -> Import
         if project is None:
             new.append(Project(code=row.code, **row.fields))
             continue
-        if any(getattr(project, k) != v for k, v in row.fields.items()):
+        if any(_differs(project, k, v) for k, v in row.fields.items()):
             for key, value in row.fields.items():
                 setattr(project, key, value)
             changed.append(project)
@@ -342,6 +344,13 @@ def _write_projects(rows: list[_ProjectRow], *, name: str, when: date) -> Import
     result.regions = {p.region_id for p in projects.values() if p.region_id}
     result.assessments_added = _write_assessments(rows, projects, when)
     return result
+
+
+def _differs(project: Project, key: str, value) -> bool:
+    """Compare without loading related objects (a foreign key by its id)."""
+    if hasattr(value, "_meta") or (value is None and hasattr(project, f"{key}_id")):
+        return getattr(project, f"{key}_id") != (value.pk if value is not None else None)
+    return getattr(project, key) != value
 
 
 def _write_assessments(rows: list[_ProjectRow], projects: dict, when: date) -> int:

@@ -80,32 +80,28 @@ def with_state(projects, at: date):
 
 def snapshot(*, at: date, region: Region | None = None) -> report.Snapshot:
     """The state of every project (of a region, or all) as assessed on or before a date."""
-    assessments = (
-        Assessment.objects.filter(valid_from__lte=at)
-        .select_related("project__theme", "project__funder")
-        .order_by("project_id", "-valid_from")
+    assessments = Assessment.objects.filter(valid_from__lte=at).order_by(
+        "project_id", "-valid_from"
     )
     if region is not None:
         assessments = assessments.filter(project__region=region)
+    rows = assessments.values_list(
+        "project_id",
+        "project__theme__name",
+        "project__funder__name",
+        "project__start_year",
+        "project__start_year_last",
+        "status",
+        "impact",
+        "shareable",
+        "scalability",
+        "organisations",
+    )
     states, seen = [], set()
-    for a in assessments.iterator(chunk_size=2000):
-        if a.project_id in seen:
-            continue
-        seen.add(a.project_id)
-        p = a.project
-        states.append(
-            report.ProjectState(
-                theme=p.theme.name,
-                funder=p.funder.name,
-                start_year=p.start_year,
-                start_year_last=p.start_year_last,
-                status=a.status,
-                impact=a.impact,
-                shareable=a.shareable,
-                scalability=a.scalability,
-                organisations=a.organisations,
-            )
-        )
+    for project_id, *values in rows.iterator(chunk_size=5000):
+        if project_id not in seen:  # the newest assessment comes first
+            seen.add(project_id)
+            states.append(report.ProjectState(*values))
     return report.Snapshot(at, states)
 
 
