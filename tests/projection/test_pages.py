@@ -300,3 +300,29 @@ def test_a_superuser_without_an_organisation_sees_the_first_region_with_paramete
     response = client.get(reverse("projection:index"))
     assert response.status_code == 200
     assert "Zorgkloof regio Zuid-Holland Noord" in response.content.decode()
+
+
+@pytest.mark.parametrize("username", ["verwijzer", "triagist", "planner", "analist", "beheerder"])
+def test_every_gap_analysis_page_answers_every_demo_role_without_a_server_error(
+    db, settings, projection_cache, username
+):
+    from django.test import Client
+
+    from regiotafel.core import demo as core_demo
+
+    settings.DATA_DIR = projection_cache
+    core_demo.seed(password="een-demo-wachtwoord")
+    browser = Client(raise_request_exception=True)
+    browser.login(username=username, password="een-demo-wachtwoord")
+    first = ParameterSet.objects.first()
+    urls = [
+        reverse("projection:index"),
+        reverse("projection:parameters"),
+        reverse("projection:parameter-file", args=[first.pk]),
+        f"/api/v1/zorgkloof/{first.region.slug}",
+        *(reverse("projection:export", args=[fmt]) for fmt in ("csv", "xlsx", "html")),
+    ]
+    allowed = username in {"analist", "beheerder"}
+    for url in urls:
+        status = browser.get(url).status_code
+        assert status == (200 if allowed else 403), (username, url, status)
