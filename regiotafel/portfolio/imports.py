@@ -310,6 +310,7 @@ def import_projects(
         row = checker.check(number, values)
         if row is not None:
             checked.append(row)
+    _refuse_moves(checked, checker, page_user=allowed_regions is not None)
     if checker.errors:
         raise InvalidInput(
             _("Bestand %(name)s heeft %(n)s fout(en); er is niets ingelezen.")
@@ -320,6 +321,32 @@ def import_projects(
         raise InvalidInput(_("Bestand %(name)s bevat geen projecten.") % {"name": table.name})
     when = reference_date_for(name=table.name, given=reference_date)
     return _write_projects(checked, name=table.name, when=when)
+
+
+def _refuse_moves(rows: list[_ProjectRow], checker: _ProjectChecker, *, page_user: bool):
+    """A project number that belongs to another region is not taken over by an import; from
+    a page, a project of the national register is not claimed either."""
+    existing = dict(
+        Project.objects.filter(code__in=[r.code for r in rows]).values_list("code", "region")
+    )
+    names = {r.pk: r.name for r in checker.regions.values()}
+    for row in rows:
+        if row.code not in existing or "region" not in row.fields:
+            continue
+        current, wanted = existing[row.code], row.fields["region"].pk
+        if current is not None and current != wanted:
+            checker._error(
+                row.row,
+                "id",
+                _("projectnummer %(code)s hoort bij regio %(region)s")
+                % {"code": row.code, "region": names.get(current, current)},
+            )
+        elif current is None and page_user:
+            checker._error(
+                row.row,
+                "id",
+                _("projectnummer %(code)s staat in het landelijke register") % {"code": row.code},
+            )
 
 
 @transaction.atomic

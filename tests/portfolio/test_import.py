@@ -211,3 +211,21 @@ def test_published_phase_totals_with_an_unknown_dimension_write_nothing(db):
         imports.import_phase_totals(source=source, name="t.csv")
     assert [(e.row, e.field) for e in caught.value.errors] == [(3, "dimensie")]
     assert not PhaseCount.objects.exists()
+
+
+def test_a_region_cannot_take_over_another_regions_project_by_its_number(regions):
+    zhn, kennemerland = region("Zuid-Holland Noord"), region("Kennemerland")
+    imports.import_projects(source=csv_file(GOOD), region=kennemerland)
+    error = failure(source=csv_file(GOOD), region=zhn, allowed_regions={zhn.pk})
+    assert [(e.row, e.field) for e in error.errors] == [(2, "id")]
+    assert "Kennemerland" in error.errors[0].message
+    assert Project.objects.get(code="X1").region == kennemerland
+
+
+def test_a_page_user_cannot_claim_a_project_of_the_national_register(regions):
+    zhn = region("Zuid-Holland Noord")
+    imports.import_projects(source=csv_file(GOOD))
+    error = failure(source=csv_file(GOOD), region=zhn, allowed_regions={zhn.pk})
+    assert "landelijke register" in error.errors[0].message
+    imports.import_projects(source=csv_file(GOOD), region=zhn)  # an operator may
+    assert Project.objects.get(code="X1").region == zhn
