@@ -189,3 +189,10 @@ def test_it_refuses_capacity_for_a_municipality_outside_the_population():
         "aanbod.vpt.GM9999",
         "scenarios.groei.toevoegingen[0].gemeente",
     ]
+
+
+def test_progress_is_reported_until_every_municipality_is_done():
+    seen = []
+    runner.run(example(), draws=5, progress=lambda done, of: seen.append((done, of)))
+    assert seen and seen[-1] == (13, 13)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
