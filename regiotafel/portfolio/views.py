@@ -269,12 +269,33 @@ def _bar(table, title: str, stacked_columns: bool = False):
     return charts.fragment(figure)
 
 
+def _change_chart(report) -> str:
+    """The change between the two reference dates, per status, impact and scalability."""
+    figure = go.Figure()
+    for key, name in (
+        ("tabel-6", _("Status")),
+        ("tabel-8", _("Impact")),
+        ("tabel-11", _("Opschaalbaarheid")),
+    ):
+        rows = report.table(key).rows
+        figure.add_bar(name=name, x=[label for label, _c in rows], y=[c[-1] for _l, c in rows])
+    figure.update_layout(
+        title=_("Verandering van %(a)s tot %(b)s")
+        % {"a": report.compare_date.isoformat(), "b": report.reference_date.isoformat()},
+        height=460,
+    )
+    return charts.fragment(figure)
+
+
 def _report_charts(report) -> list[str]:
-    return [
+    found = [
         _bar(report.table("tabel-4"), _("Projecten per thema en concessiehouder"), True),
         _bar(report.table("tabel-6"), _("Projectstatus")),
         _bar(report.table("tabel-8"), _("Impact")),
     ]
+    if report.compare_date:
+        found.insert(0, _change_chart(report))
+    return found
 
 
 @login_required

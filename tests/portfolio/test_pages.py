@@ -104,3 +104,12 @@ def test_the_import_page_shows_errors_per_row(demo_data, client):
     assert response.status_code == 422
     page = response.content.decode()
     assert "samenwerkingsdynamiek" in page and "niet vastleggen" in page
+
+
+def test_the_report_page_charts_the_change_between_two_dates(demo_data, client):
+    client.force_login(demo_data.analyst)
+    page = client.get(
+        "/portfolio/rapport/?peildatum=2021-03-31&vergelijk=2020-10-31&reikwijdte=regio"
+    ).content.decode()
+    assert "Verandering van 2020-10-31 tot 2021-03-31" in page
+    assert '<th scope="col" class="num">Verschil</th>' in page
