@@ -252,24 +252,31 @@ class Params(Strict):
     def _consistent(self) -> Params:
         if self.eindjaar <= self.basisjaar:
             raise ValueError("eindjaar")
+        return self
+
+    def cross_field_errors(self) -> list[tuple[str, str]]:
+        """(field path, reason code) for references to products the file does not define."""
         known = set(self.producten)
         outputs = set(self.products)
-        for item in self.substitutie:
-            if {item.van, item.naar} - known:
-                raise ValueError("product:" + item.van + "/" + item.naar)
-        for item in self.later_instroom:
+        found = []
+        for i, item in enumerate(self.substitutie):
+            for side in ("van", "naar"):
+                if getattr(item, side) not in known:
+                    found.append((f"substitutie[{i}].{side}", "product:" + getattr(item, side)))
+        for i, item in enumerate(self.later_instroom):
             if item.product not in known:
-                raise ValueError("product:" + item.product)
+                found.append((f"later_instroom[{i}].product", "product:" + item.product))
         for key, amounts in self.aanbod.items():
             if key not in outputs:
-                raise ValueError("product:" + key)
-            if isinstance(amounts, dict) and any(v < 0 for v in amounts.values()):
-                raise ValueError("negatief")
-        for scenario in self.scenarios.values():
-            for addition in scenario.toevoegingen:
+                found.append((f"aanbod.{key}", "product:" + key))
+            elif isinstance(amounts, dict):
+                found += [(f"aanbod.{key}.{c}", "negatief") for c, v in amounts.items() if v < 0]
+        for name, scenario in self.scenarios.items():
+            for i, addition in enumerate(scenario.toevoegingen):
                 if addition.product not in outputs:
-                    raise ValueError("product:" + addition.product)
-        return self
+                    path = f"scenarios.{name}.toevoegingen[{i}].product"
+                    found.append((path, "product:" + addition.product))
+        return found
 
     # --- the contract names -----------------------------------------------------------
     @property
@@ -413,16 +420,22 @@ def parse(text: str, *, source: str) -> Params:
             % {"file": source, "found": data.get("versie"), "v": VERSION}
         )
     try:
-        return Params.model_validate(data)
+        params = Params.model_validate(data)
     except ValidationError as exc:
         found = _dedupe(
             [errors.FieldError(field=_path(e["loc"]), message=_reason(e)) for e in exc.errors()]
         )
-        raise errors.InvalidInput(
-            _("%(file)s bevat %(n)s fout(en) in de parameters.")
-            % {"file": source, "n": len(found)},
-            errors=found,
-        ) from None
+    else:
+        found = [
+            errors.FieldError(field=path, message=_custom(code))
+            for path, code in params.cross_field_errors()
+        ]
+        if not found:
+            return params
+    raise errors.InvalidInput(
+        _("%(file)s bevat %(n)s fout(en) in de parameters.") % {"file": source, "n": len(found)},
+        errors=found,
+    )
 
 
 def load(path: Path) -> Params:

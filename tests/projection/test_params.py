@@ -128,7 +128,34 @@ def test_it_refuses_additions_for_a_product_it_does_not_know():
     data = minimal(
         scenarios={"groei": {"toevoegingen": [{"product": "vpt", "plaatsen": 10, "jaar": 2022}]}}
     )
-    assert "vpt" in fields(refusal(data))["(bestand)"]
+    assert fields(refusal(data)) == {
+        "scenarios.groei.toevoegingen[0].product": "onbekend product: vpt (bekend: "
+        "verpleeghuis_pg, verpleeghuis_somatisch, vpt, elv, wijkverpleging, verpleeghuis, "
+        "personeel)"
+    }
+
+
+def test_it_refuses_levers_and_capacity_for_products_the_file_does_not_define():
+    data = minimal(
+        substitutie=[
+            {
+                "naam": "x",
+                "van": "verpleeghuis_pg",
+                "naar": "vpt",
+                "aandeel": 0.1,
+                "vanaf": 2021,
+                "volledig": 2022,
+            }
+        ],
+        later_instroom=[{"product": "elv", "jaren": 1, "vanaf": 2021, "volledig": 2022}],
+        aanbod={"verpleeghuis_pg": {"GM0546": -3}, "wijkverpleging": "basisjaar"},
+    )
+    assert set(fields(refusal(data))) == {
+        "substitutie[0].naar",
+        "later_instroom[0].product",
+        "aanbod.verpleeghuis_pg.GM0546",
+        "aanbod.wijkverpleging",
+    }
 
 
 def test_it_refuses_a_missing_field_and_an_unsupported_version():
