@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from regiotafel.core import services
+from regiotafel.core import navigation, services
 from regiotafel.core.models import Membership, Role
+from regiotafel.core.navigation import NavEntry
 from tests.core.test_municipality_import import SHARED_ZHN
 
 pytestmark = pytest.mark.integration
@@ -47,11 +48,20 @@ def test_an_admin_sees_the_members_and_a_link_to_the_audit_log(cast, client):
     assert reverse("auditlog") in page
 
 
-def test_capabilities_still_to_come_are_listed_but_not_linked(cast, client):
+def test_capabilities_still_to_come_are_listed_but_not_linked(cast, client, monkeypatch):
+    monkeypatch.setitem(navigation._entries, "later", NavEntry("later", "Toekomst", order=60))
     client.force_login(cast.referrer)
     page = client.get(reverse("home")).content.decode()
-    assert "Zorgkloof <small>(in ontwikkeling)</small>" in page
+    assert "Toekomst <small>(in ontwikkeling)</small>" in page
     assert "Beddenbord <small>" not in page
+
+
+def test_every_capability_has_its_page_in_the_navigation(cast, client):
+    client.force_login(cast.analyst)
+    page = client.get(reverse("home")).content.decode()
+    assert "(in ontwikkeling)" not in page
+    for label in ("Beddenbord", "Wachtlijst", "Zorgkloof", "Portfolio", "Regioplannen"):
+        assert f">{label}</a>" in page
 
 
 def test_a_person_with_two_organisations_can_switch_and_acts_for_the_chosen_one(cast, client):
