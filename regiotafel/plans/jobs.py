@@ -29,8 +29,9 @@ TOP_K = 5
 READ_SHARE = 60  # reading the file is the first 60 % of the progress bar, scoring the rest
 
 
-def start(plan_id: int) -> None:
-    """Process a stored plan: inline when small (or BACKGROUND is off), else in a thread."""
+def start(plan_id: int, scorer: str | None = None) -> None:
+    """Process a stored plan (read and score it, or with ``scorer``: score its stored passages
+    again): inline when small and lexical (or BACKGROUND is off), else in a thread."""
     found = (
         Plan.objects.filter(pk=plan_id)
         .annotate(size=Length("source"))
@@ -39,18 +40,18 @@ def start(plan_id: int) -> None:
     )
     if found is None or found[2] != PlanStatus.WACHTEND:
         return  # already processed (the demo does so inside its own transaction)
-    small = found[0] <= INLINE_BYTES and found[1] == "lexicaal"
+    small = found[0] <= INLINE_BYTES and (scorer or found[1]) == "lexicaal"
     if not BACKGROUND or small:
-        process(plan_id)
+        process(plan_id, scorer)
         return
     threading.Thread(
-        target=_in_thread, args=(plan_id,), daemon=True, name=f"plan-{plan_id}"
+        target=_in_thread, args=(plan_id, scorer), daemon=True, name=f"plan-{plan_id}"
     ).start()
 
 
-def _in_thread(plan_id: int) -> None:
+def _in_thread(plan_id: int, scorer: str | None) -> None:
     try:
-        process(plan_id)
+        process(plan_id, scorer)
     finally:
         connection.close()
 
@@ -67,31 +68,42 @@ def process_pending() -> list[int]:
     return pending
 
 
-def process(plan_id: int) -> Plan:
-    """Read, score and store one plan; never raises for a bad document (the plan says why)."""
+def process(plan_id: int, scorer: str | None = None) -> Plan:
+    """Read (unless its passages are stored already), score and store one plan; never raises
+    for a bad document: the plan says why. A plan that was read before keeps its passages, and
+    with them its analysts' judgements and evidence; a failed rescore keeps the old proposals."""
+    plan = Plan.objects.get(pk=plan_id)
+    scorer = scorer or plan.scorer
+    was_read = plan.passages.exists()
+    _set_progress(plan, READ_SHARE if was_read else 1, status=PlanStatus.BEZIG)
+    try:
+        document = _stored_document(plan) if was_read else _read(plan)
+        _set_progress(plan, READ_SHARE)
+        _store(plan, document, score_document(plan, document, scorer), scorer, was_read)
+    except Exception as exc:  # noqa: BLE001 - any failure must end as a clear message
+        if not isinstance(exc, errors.RegiotafelError):
+            log.exception("plan %s could not be processed", plan_id)
+        message = getattr(exc, "detail", None) or _(
+            "Bestand %(name)s kon niet worden verwerkt (%(kind)s)."
+        ) % {"name": plan.file_name, "kind": type(exc).__name__}
+        _fail(plan, message, keep=was_read)
+    return Plan.objects.get(pk=plan_id)
+
+
+def _read(plan: Plan):
     from regiotafel.plans import ingest
 
-    plan = Plan.objects.get(pk=plan_id)
-    _set_progress(plan, 1, status=PlanStatus.BEZIG)
-    try:
-        document = ingest.read_document(
-            bytes(plan.source),
-            name=plan.file_name,
-            progress=lambda done, total: _set_progress(plan, READ_SHARE * done // max(total, 1)),
-        )
-        _set_progress(plan, READ_SHARE)
-        results = score_document(plan, document, plan.scorer)
-        _store(plan, document, results)
-    except errors.RegiotafelError as exc:
-        _fail(plan, exc.detail)
-    except Exception as exc:  # noqa: BLE001 - any failure must end as a clear 'mislukt'
-        log.exception("plan %s could not be processed", plan_id)
-        _fail(
-            plan,
-            _("Bestand %(name)s kon niet worden verwerkt (%(kind)s).")
-            % {"name": plan.file_name, "kind": type(exc).__name__},
-        )
-    return Plan.objects.get(pk=plan_id)
+    return ingest.read_document(
+        bytes(plan.source),
+        name=plan.file_name,
+        progress=lambda done, total: _set_progress(plan, READ_SHARE * done // max(total, 1)),
+    )
+
+
+def _stored_document(plan: Plan):
+    from regiotafel.plans.services import document_of
+
+    return document_of(plan)
 
 
 def score_document(plan: Plan, document, scorer_name: str) -> list:
@@ -113,21 +125,26 @@ def _set_progress(plan: Plan, percent: int, *, status: str | None = None) -> Non
     Plan.objects.filter(pk=plan.pk).update(**fields)
 
 
-def _fail(plan: Plan, message: str) -> None:
+def _fail(plan: Plan, message: str, *, keep: bool = False) -> None:
+    """'mislukt'; or, for a plan read before, back to 'klaar' with its earlier proposals."""
     Plan.objects.filter(pk=plan.pk).update(
-        status=PlanStatus.MISLUKT, error=message, processed_at=timezone.now()
+        status=PlanStatus.KLAAR if keep else PlanStatus.MISLUKT,
+        progress=100 if keep else plan.progress,
+        error=message,
+        processed_at=timezone.now(),
     )
 
 
 @transaction.atomic
-def _store(plan: Plan, document, results: list) -> None:
-    plan.passages.all().delete()  # a plan left 'bezig' by a stopped server starts over
-    Passage.objects.bulk_create(
-        Passage(plan=plan, index=p.index, page=p.page, line=p.line, text=p.text)
-        for p in document.passages
-    )
-    store_proposals(plan, results, plan.scorer)
+def _store(plan: Plan, document, results: list, scorer: str, was_read: bool) -> None:
+    if not was_read:
+        Passage.objects.bulk_create(
+            Passage(plan=plan, index=p.index, page=p.page, line=p.line, text=p.text)
+            for p in document.passages
+        )
+    store_proposals(plan, results, scorer)
     Plan.objects.filter(pk=plan.pk).update(
+        scorer=scorer,
         status=PlanStatus.KLAAR,
         progress=100,
         error="",

@@ -262,13 +262,19 @@ def regions_for_upload(user: User) -> list[Region]:
 
 @transaction.atomic
 def rescore(*, user: User, plan: Plan, scorer: str) -> Plan:
-    """Score a processed plan's stored passages again with another scorer (or new vocabulary)."""
-    from regiotafel.plans import jobs
+    """Score a processed plan's stored passages again, with another scorer or after new
+    vocabulary or thresholds; in the background like an upload. Its proposals then come from
+    that scorer; judgements, codings and other scorers' proposals stay."""
+    from regiotafel.plans import jobs, scoring
 
     permissions.check(user, "plannen.beheren", plan)
+    if scorer not in scoring.SCORERS:
+        raise errors.InvalidInput(_("Onbekende scorer: %(s)s.") % {"s": scorer})
     if plan.status != PlanStatus.KLAAR:
-        raise errors.Conflict(_("Dit plan is nog niet (goed) verwerkt."))
-    jobs.store_proposals(plan, jobs.score_document(plan, document_of(plan), scorer), scorer)
+        raise errors.Conflict(_("Dit plan wordt nog verwerkt of kon niet worden gelezen."))
+    Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.WACHTEND, progress=0, error="")
+    transaction.on_commit(lambda: jobs.start(plan.pk, scorer))
+    plan.refresh_from_db()
     return plan
 
 

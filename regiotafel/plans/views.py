@@ -142,7 +142,7 @@ def rescore(request, plan_id: int):
     plan = _plan(request, plan_id, "plannen.beheren")
     try:
         services.rescore(user=request.user, plan=plan, scorer=request.POST.get("scorer", ""))
-        messages.success(request, _("Opnieuw gescoord."))
+        messages.success(request, _("Opnieuw scoren is gestart."))
     except (errors.Conflict, errors.InvalidInput) as exc:
         messages.error(request, exc.detail)
     return redirect("plans:plan", plan_id=plan.pk)

@@ -252,7 +252,7 @@ def test_a_large_upload_is_processed_in_a_background_thread(
             source=KENNEMERLAND.read_bytes(),
             file_name=KENNEMERLAND.name,
         )
-    assert started == [(jobs._in_thread, (plan.pk,))]
+    assert started == [(jobs._in_thread, (plan.pk, None))]
     assert Plan.objects.get(pk=plan.pk).status == PlanStatus.WACHTEND
 
 
@@ -281,11 +281,70 @@ def test_a_restart_processes_plans_left_waiting_or_busy(cast, framework):
     assert set(Plan.objects.values_list("status", flat=True)) == {PlanStatus.KLAAR}
 
 
-def test_rescoring_after_new_vocabulary_replaces_that_scorers_proposals(cast, plan):
+def test_rescoring_replaces_that_scorers_proposals_and_keeps_the_codings(
+    cast, plan, django_capture_on_commit_callbacks
+):
+    proposal = strongest(plan)[0]
+    top = proposal.ranked.first().passage_id
+    services.code_indicator(
+        user=cast.analyst, plan=plan, indicator=proposal.indicator, verdict="gedekt", evidence=[top]
+    )
     before = set(plan.proposals.values_list("pk", flat=True))
-    services.rescore(user=cast.analyst, plan=plan, scorer="lexicaal")
+    passages = list(plan.passages.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rescore(user=cast.analyst, plan=plan, scorer="lexicaal")
+    plan.refresh_from_db()
     after = set(plan.proposals.values_list("pk", flat=True))
-    assert len(after) == 30 and not before & after
+    assert plan.status == PlanStatus.KLAAR and len(after) == 30 and not before & after
+    assert list(plan.passages.values_list("pk", flat=True)) == passages
+    assert list(Coding.objects.get().evidence.values_list("pk", flat=True)) == [top]
+
+
+def test_a_failed_rescore_keeps_the_earlier_proposals_and_says_why(
+    cast, plan, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("model missing")
+
+    monkeypatch.setattr(jobs, "score_document", broken)
+    before = set(plan.proposals.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rescore(user=cast.analyst, plan=plan, scorer="lexicaal")
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.KLAAR and "kon niet worden verwerkt" in plan.error
+    assert set(plan.proposals.values_list("pk", flat=True)) == before
+
+
+def test_a_slow_scorer_rescores_in_the_background(
+    cast, plan, monkeypatch, django_capture_on_commit_callbacks
+):
+    started = []
+
+    class RecordingThread:
+        def __init__(self, target, args, **kwargs):
+            started.append(args)
+
+        def start(self):
+            pass
+
+    monkeypatch.setattr(jobs, "BACKGROUND", True)
+    monkeypatch.setattr(jobs.threading, "Thread", RecordingThread)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rescore(user=cast.analyst, plan=plan, scorer="semantisch")
+    assert started == [(plan.pk, "semantisch")]
+    assert Plan.objects.get(pk=plan.pk).status == PlanStatus.WACHTEND
+
+
+def test_a_plan_left_busy_after_reading_keeps_its_passages_and_codings(cast, plan):
+    proposal = strongest(plan)[0]
+    top = proposal.ranked.first().passage_id
+    services.code_indicator(
+        user=cast.analyst, plan=plan, indicator=proposal.indicator, verdict="gedekt", evidence=[top]
+    )
+    Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.BEZIG)
+    assert jobs.process_pending() == [plan.pk]
+    assert Plan.objects.get(pk=plan.pk).status == PlanStatus.KLAAR
+    assert list(Coding.objects.get().evidence.values_list("pk", flat=True)) == [top]
 
 
 def test_an_analyst_of_another_region_may_not_upload(cast, framework):
