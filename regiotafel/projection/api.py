@@ -91,9 +91,11 @@ def gap(request, region_slug: str, scenario: str | None = None, product: str | N
         "scenarios": [{"code": s, "naam": labels.scenario(s)} for s in found.scenarios],
         "producten": [{"code": p, "naam": labels.product(p)} for p in found.products],
         "heeft_band": view.has_band,
-        "gebieden": _areas(view),
+        "gebieden": found.remember(
+            ("api-areas", view.scenario, view.product), lambda: _areas(view)
+        ),
         "kernjaren": [y for y in report.KEY_YEARS if y in set(view.series["jaar"])],
-        "indicatoren": _indicators(view),
+        "indicatoren": found.remember("api-indicators", lambda: _indicators(view)),
     }
 
 

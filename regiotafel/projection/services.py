@@ -10,6 +10,7 @@ upload never shows stale numbers.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import tempfile
@@ -35,7 +36,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # The modules and data whose change changes the numbers (the cache key includes them).
 ENGINE_SOURCES = ("engine.py", "runner.py", "population.py", "params.py", "calibration.py")
 MAX_PARAMETER_BYTES = 512 * 1024
-_memory: dict[str, tuple] = {}
+_memory: dict[str, Projection] = {}
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,14 @@ class Projection:
     scenarios: list[str]
     products: list[str]
     source: str = ""
+    # Rendered parts per (scenario, product), shared by every request for this projection.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def remember(self, key, build):
+        """The part ``build()`` makes for ``key``, built once per projection."""
+        if key not in self.memo:
+            self.memo[key] = build()
+        return self.memo[key]
 
 
 @dataclass(frozen=True)
@@ -200,8 +209,19 @@ def projection(*, user, region: Region) -> Projection:
 
 def load_projection(parameter_set: ParameterSet) -> Projection:
     """The projection of a parameter set: from memory, from the disk cache, or computed once."""
+    key = cache_key(parameter_set.text)
+    found = _memory.get(key)
+    if found is None:
+        found = _prepare(parameter_set, key=key)
+        if len(_memory) >= 8:
+            _memory.clear()
+        _memory[key] = found
+    return dataclasses.replace(found, parameter_set=parameter_set)
+
+
+def _prepare(parameter_set: ParameterSet, *, key: str) -> Projection:
     params = parse_parameters(parameter_set.text, filename=parameter_set.filename or "parameters")
-    results, indicators, decomposition = computed(params, key=cache_key(parameter_set.text))
+    results, indicators, decomposition = computed(params, key=key)
     region_code = str(params.region_code)
     labels = report.default_labels({region_code: str(params.region)})
     return Projection(
@@ -219,22 +239,15 @@ def load_projection(parameter_set: ParameterSet) -> Projection:
 
 
 def computed(params, *, key: str) -> tuple:
-    """(results, indicators, decomposition) of a params object: memory, disk, or the engine."""
-    found = _memory.get(key)
-    if found is not None:
-        return found
+    """(results, indicators, decomposition) of a params object: the disk cache or the engine."""
     from regiotafel.projection import runner
 
     folder = cache_dir()
-    found = (
+    return (
         _cached(folder / f"{key}-resultaten.parquet", lambda: runner.run(params)),
         _cached(folder / f"{key}-indicatoren.parquet", lambda: runner.indicators(params)),
         _cached(folder / f"{key}-decompositie.parquet", lambda: runner.decomposition(params)),
     )
-    if len(_memory) >= 8:
-        _memory.clear()
-    _memory[key] = found
-    return found
 
 
 def forget_memory() -> None:
@@ -305,14 +318,12 @@ def gap_view(
     found = projection(user=user, region=region)
     scenario = _choose(scenario, found.scenarios, "scenario", found.labels.scenario)
     product = _choose(product, found.products, "product", found.labels.product)
-    rows = report.baseline(found.results)
-    rows = rows[(rows["scenario"] == scenario) & (rows["product"] == product)]
-    series = rows.sort_values(["gemeente", "jaar"]).reset_index(drop=True)
-    series.insert(1, "naam", series["gemeente"].map(found.labels.area))
-    table = report.key_year_table(
-        found.results, scenario=scenario, product=product, labels=found.labels
+    series, table = found.remember(
+        ("rows", scenario, product), lambda: _rows(found, scenario=scenario, product=product)
     )
-    codes = report.municipality_codes(found.results, found.labels)
+    codes = found.remember(
+        "municipalities", lambda: report.municipality_codes(found.results, found.labels)
+    )
     return GapView(
         region=region,
         projection=found,
@@ -320,10 +331,22 @@ def gap_view(
         product=product,
         series=series,
         table=table,
-        indicators=_key_year_indicators(found),
+        indicators=found.remember("indicators", lambda: _key_year_indicators(found)),
         has_band=report.has_band(found.results),
         municipalities=[(code, found.labels.area(code)) for code in codes],
     )
+
+
+def _rows(found: Projection, *, scenario: str, product: str) -> tuple:
+    """Every year and area of one scenario and product, and its key-year table."""
+    rows = report.baseline(found.results)
+    rows = rows[(rows["scenario"] == scenario) & (rows["product"] == product)]
+    series = rows.sort_values(["gemeente", "jaar"]).reset_index(drop=True)
+    series.insert(1, "naam", series["gemeente"].map(found.labels.area))
+    table = report.key_year_table(
+        found.results, scenario=scenario, product=product, labels=found.labels
+    )
+    return series, table
 
 
 def _choose(wanted: str | None, options: list[str], name: str, label) -> str:

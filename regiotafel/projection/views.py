@@ -73,14 +73,18 @@ def _panel_context(view: services.GapView) -> dict:
     query = urlencode(
         {"regio": view.region.slug, "scenario": view.scenario, "product": view.product}
     )
+    parts = view.projection.remember(("panel", view.scenario, view.product), lambda: _parts(view))
+    return {"view": view, "query": query, "parameter_set": view.projection.parameter_set, **parts}
+
+
+def _parts(view: services.GapView) -> dict:
+    """What the panel shows that depends only on the projection, scenario and product (built
+    once: the charts are the expensive part)."""
     return {
-        "view": view,
         "table": dict(zip(("years", "rows"), report.wide_rows(view.table), strict=True)),
         "indicators": _indicator_rows(view),
         "decomposition": _decomposition_rows(view),
         "charts": _charts(view),
-        "query": query,
-        "parameter_set": view.projection.parameter_set,
     }
 
 
