@@ -278,6 +278,15 @@ def rescore(*, user: User, plan: Plan, scorer: str) -> Plan:
     return plan
 
 
+@transaction.atomic
+def delete_plan(*, user: User, plan: Plan) -> None:
+    """Remove a plan with its passages, proposals, judgements and codings (a wrong upload)."""
+    permissions.check(user, "plannen.beheren", plan)
+    if plan.status == PlanStatus.BEZIG:
+        raise errors.Conflict(_("Dit plan wordt nu verwerkt; verwijder het als dat klaar is."))
+    plan.delete()
+
+
 def document_of(plan: Plan):
     """The analysis core's Document rebuilt from the stored passages (no re-reading)."""
     from regiotafel.plans.ingest import Document

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:plan_id>/", views.plan_detail, name="plan"),
     path("<int:plan_id>/voortgang/", views.plan_progress, name="progress"),
     path("<int:plan_id>/opnieuw-scoren/", views.rescore, name="rescore"),
+    path("<int:plan_id>/verwijderen/", views.delete, name="delete"),
     path("<int:plan_id>/indicatoren/<int:indicator_id>/", views.review, name="review"),
     path(
         "<int:plan_id>/indicatoren/<int:indicator_id>/passages/<int:passage_id>/",

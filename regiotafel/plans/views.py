@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from regiotafel import errors
 from regiotafel.core import charts, permissions
+from regiotafel.core.models import Region
 from regiotafel.plans import exports, results, services
 from regiotafel.plans.forms import (
     CodingForm,
@@ -134,6 +135,15 @@ def plan_progress(request, plan_id: int):
     if plan.is_done:
         response["HX-Refresh"] = "true"
     return response
+
+
+@login_required
+@require_POST
+def delete(request, plan_id: int):
+    plan = _plan(request, plan_id, "plannen.beheren")
+    services.delete_plan(user=request.user, plan=plan)
+    messages.success(request, _("Plan %(t)s is verwijderd.") % {"t": plan.title})
+    return redirect("plans:index")
 
 
 @login_required
@@ -331,13 +341,18 @@ def compare(request):
 def evaluation(request):
     permissions.check(request.user, "plannen.vergelijken")
     framework = _framework(request)
-    report = results.evaluation_report(framework=framework)
+    regions = Region.objects.filter(plans__framework=framework).distinct()
+    wanted = request.GET.get("regio", "")
+    region = regions.filter(pk=wanted).first() if wanted.isdigit() else None
+    report = results.evaluation_report(framework=framework, regions=[region] if region else None)
     return render(
         request,
         "plans/evaluation.html",
         {
             "framework": framework,
             "frameworks": Framework.objects.all(),
+            "regions": regions,
+            "region": region,
             "scorers": _scorers(),
             "may_calibrate": permissions.can(request.user, "raamwerk.beheren"),
             **report,

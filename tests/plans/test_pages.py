@@ -243,3 +243,36 @@ def test_the_codebook_downloads_as_refi_qda(cast, client, framework):
     response = client.get(reverse("plans:codebook", args=[framework.pk]))
     assert b"urn:QDA-XML:codebook:1.0" in response.content
     assert response["Content-Disposition"].endswith('.qdc"')
+
+
+def test_an_analyst_removes_a_wrong_upload_and_a_planner_cannot(cast, plan, client):
+    client.force_login(cast.planner)
+    assert client.post(reverse("plans:delete", args=[plan.pk])).status_code == 403
+    client.force_login(cast.analyst)
+    response = client.post(reverse("plans:delete", args=[plan.pk]))
+    assert response["Location"] == reverse("plans:index")
+    assert not Plan.objects.exists()
+
+
+def test_the_reliability_page_can_be_limited_to_one_region(cast, plan, client):
+    from regiotafel.plans import services
+
+    indicator = strongest(plan)[0].indicator
+    services.code_indicator(
+        user=cast.analyst, plan=plan, indicator=indicator, verdict="niet gedekt"
+    )
+    Plan.objects.create(
+        region=cast.other_region,
+        framework=plan.framework,
+        title="Elders",
+        file_name="elders.txt",
+        kind="txt",
+        source=b"x",
+        scorer="lexicaal",
+        status=PlanStatus.KLAAR,
+    )
+    client.force_login(cast.analyst)
+    own = client.get(reverse("plans:evaluation"), {"regio": cast.region.pk}).content.decode()
+    other = client.get(reverse("plans:evaluation"), {"regio": cast.other_region.pk})
+    assert "Gebaseerd op 1 gecodeerde indicator." in own
+    assert "Gebaseerd op 0 gecodeerde indicatoren" in other.content.decode()
