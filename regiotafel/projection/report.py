@@ -376,7 +376,7 @@ def write_report(
 ) -> None:
     """Write the HTML report and/or the XLSX workbook of the results."""
     labels = labels or default_labels()
-    source = source or _source_note(results)
+    source = source or source_note(results)
     if html_path is not None:
         text = render_html(
             results,
@@ -400,7 +400,7 @@ def write_report(
         )
 
 
-def _source_note(results: pd.DataFrame) -> str:
+def source_note(results: pd.DataFrame) -> str:
     note = results.attrs.get("bron") if hasattr(results, "attrs") else None
     if not note and "bron" in results.columns and len(results):
         note = "; ".join(str(v) for v in results["bron"].dropna().unique())
@@ -640,7 +640,7 @@ def workbook_bytes(
         sheets[_("Indicatoren")] = indicators
     if decomposition is not None and len(decomposition):
         sheets[_("Decompositie")] = decomposition
-    sheets[_("Toelichting")] = explanation(title=title, source=source or _source_note(results))
+    sheets[_("Toelichting")] = explanation(title=title, source=source or source_note(results))
     return frames_to_xlsx(sheets)
 
 

@@ -234,7 +234,7 @@ def _prepare(parameter_set: ParameterSet, *, key: str) -> Projection:
         region_code=region_code,
         scenarios=report.ordered(results["scenario"], _keys(params.scenarios, labels.scenarios)),
         products=report.ordered(results["product"], _keys(params.products, labels.products)),
-        source=report._source_note(results) or str(getattr(params, "bron", "") or ""),
+        source=report.source_note(results) or str(getattr(params, "bron", "") or ""),
     )
 
 
