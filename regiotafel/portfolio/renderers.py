@@ -95,3 +95,60 @@ def to_xlsx(report: Report) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+@renderer("pdf", "application/pdf", "pdf")
+def to_pdf(report: Report) -> bytes:
+    """A4 document with every table (fpdf2's built-in Helvetica: Latin-1 text)."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    pdf = FPDF(format="A4")
+    pdf.set_title(report.title)
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 15)
+    pdf.cell(text=_latin1(report.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    line = _("Peildatum %(date)s; %(scope)s.") % {
+        "date": report.reference_date.isoformat(),
+        "scope": report.scope,
+    }
+    if report.compare_date:
+        line += " " + _("Vergeleken met %(date)s.") % {"date": report.compare_date.isoformat()}
+    pdf.multi_cell(0, 6, _latin1(line), new_x="LMARGIN", new_y="NEXT")
+    for table in report.tables:
+        _pdf_table(pdf, table, FontFace)
+    return bytes(pdf.output())
+
+
+def _pdf_table(pdf, table, font_face) -> None:
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.multi_cell(0, 6, _latin1(table.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=7 if len(table.columns) > 4 else 8)
+    first = 0.4 if len(table.columns) > 2 else 0.5
+    rest = (1 - first) / len(table.columns)
+    widths = [first, *[rest] * len(table.columns)]
+    with pdf.table(
+        col_widths=widths,
+        text_align=["LEFT", *["RIGHT"] * len(table.columns)],
+        headings_style=font_face(emphasis="BOLD"),
+        line_height=4.5,
+    ) as grid:
+        grid.row([_latin1(table.row_header), *(_latin1(c) for c in table.columns)])
+        for label, cells in table.body():
+            grid.row([_latin1(label), *(_latin1(str(c)) for c in cells)])
+    if table.note:
+        pdf.set_font("Helvetica", "I", 7)
+        pdf.multi_cell(0, 4, _latin1(table.note), new_x="LMARGIN", new_y="NEXT")
+
+
+def _latin1(text: str) -> str:
+    return (
+        str(text)
+        .replace("\u2019", "'")
+        .replace("\u2013", "-")
+        .encode("latin-1", "replace")
+        .decode("latin-1")
+    )

@@ -9,7 +9,9 @@ urlpatterns = [
     path("projecten/<int:project_id>/", views.project_detail, name="project"),
     path("importeren/", views.import_page, name="import"),
     path("rapport/", views.report_page, name="report"),
-    re_path(r"^rapport\.(?P<fmt>html|csv|xlsx)$", views.report_download, name="report-download"),
+    re_path(
+        r"^rapport\.(?P<fmt>html|csv|xlsx|pdf)$", views.report_download, name="report-download"
+    ),
     path("visie/", views.vision_page, name="vision"),
     path("kpis/", views.kpi_page, name="kpis"),
     path("regio/<slug:slug>/", views.dashboard, name="dashboard"),

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from regiotafel.portfolio.models import Project
 from tests.portfolio.conftest import PHASES, PROJECTS
@@ -26,13 +27,15 @@ def test_a_fresh_install_imports_both_files_and_writes_the_report_in_every_forma
     assert "52 nieuwe" in run(
         "importeer-fasetotalen", str(PHASES.parent / "regio_fasen_totalen.csv")
     )
-    for fmt in ("csv", "html", "xlsx"):
+    for fmt in ("csv", "html", "xlsx", "pdf"):
         target = tmp_path / f"rapport.{fmt}"
         run("rapport", "--peildatum", "2020-11-01", "--formaat", fmt, "--uit", str(target))
         assert target.stat().st_size > 1000
     text = (tmp_path / "rapport.csv").read_text(encoding="utf-8-sig")
     assert "Totaal;65;14;7;43;76;95;18;318" in text
     assert "Fase 4: Implementatiefase;16;21;27;32" in text  # table 1 with its history
+    pdf_text = "".join(p.extract_text() for p in PdfReader(tmp_path / "rapport.pdf").pages)
+    assert "Samenwerking in de keten 14 7 3 1 4 27 2 58" in pdf_text
     book = load_workbook(tmp_path / "rapport.xlsx")
     assert ("Ja, landelijk opschaalbaar", 43) in list(book["tabel-11"].iter_rows(values_only=True))
 
