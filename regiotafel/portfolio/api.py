@@ -76,3 +76,54 @@ def report(request, query: Query[ReportQuery]):
     return services.build_report(
         at=query.peildatum, compare=query.vergelijk, region=region
     ).as_dict()
+
+
+def _number(value):
+    return float(value) if value is not None else None
+
+
+@router.get(
+    "/portfolio/regios/{region_slug}/dashboard",
+    response=dict,
+    summary="Het regiodashboard: projecten per status en thema, KPI's tegen streefwaarde, "
+    "fasen in de tijd en visie-elementen zonder lopend project",
+)
+def dashboard(request, region_slug: str):
+    from regiotafel.core.models import Region
+
+    region = permissions.get_for(request.user, "portfolio.bekijken", Region, slug=region_slug)
+    found = services.dashboard(region=region)
+    return {
+        "regio": region.name,
+        "peildatum": found["at"].isoformat(),
+        "projecten": found["project_count"],
+        "per_status": dict(found["by_status"]),
+        "per_thema": dict(found["by_theme"]),
+        "kpis": [
+            {
+                "naam": s.kpi.name,
+                "eenheid": s.kpi.unit,
+                "richting": s.kpi.direction,
+                "nulmeting": _number(s.kpi.baseline),
+                "streefwaarde": _number(s.kpi.target),
+                "streefjaar": s.kpi.target_year,
+                "metingen": [
+                    {"datum": m.date.isoformat(), "waarde": float(m.value), "demo": m.is_demo}
+                    for m in s.measurements
+                ],
+                "op_koers": s.on_target,
+                "projecten": sorted(p.code for p in s.kpi.projects.all()),
+            }
+            for s in found["kpis"]
+        ],
+        "fasen": [
+            {
+                "peildatum": p.date.isoformat(),
+                "afspraken_convenanten": p.agreements,
+                "samenwerkingsdynamiek": p.dynamics,
+                "stip_op_de_horizon": p.vision,
+            }
+            for p in found["phases"]
+        ],
+        "visie_zonder_lopend_project": [i.title for i in found["uncovered"]],
+    }

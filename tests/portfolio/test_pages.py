@@ -113,3 +113,18 @@ def test_the_report_page_charts_the_change_between_two_dates(demo_data, client):
     ).content.decode()
     assert "Verandering van 2020-10-31 tot 2021-03-31" in page
     assert '<th scope="col" class="num">Verschil</th>' in page
+
+
+def test_the_dashboard_has_a_json_twin_for_members_of_the_region_only(demo_data, client):
+    client.force_login(demo_data.planner)
+    body = client.get(f"/api/v1/portfolio/regios/{demo_data.region.slug}/dashboard").json()
+    assert body["projecten"] == 12 and sum(body["per_status"].values()) == 12
+    staff = next(k for k in body["kpis"] if k["naam"] == "Personeelstekort zorg en welzijn")
+    assert staff["streefwaarde"] == 9.2 and staff["metingen"][0] == {
+        "datum": "2021-12-31",
+        "waarde": 4.5,
+        "demo": False,
+    }
+    assert body["fasen"][0]["stip_op_de_horizon"] == 3
+    other = client.get(f"/api/v1/portfolio/regios/{demo_data.other_region.slug}/dashboard")
+    assert other.status_code == 403
