@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from regiotafel import errors
@@ -123,7 +124,7 @@ def plan_matrix(request, kader: int | None = None):
     else:
         framework = Framework.objects.filter(pk=kader).first()
         if framework is None:
-            raise errors.NotFound(_not_found())
+            raise errors.NotFound(_("Toetsingskader niet gevonden."))
     m = results.matrix(framework=framework)
     return {
         "kader": framework.name,
@@ -142,9 +143,3 @@ def plan_matrix(request, kader: int | None = None):
             for cell in [m.cell(region, ind)]
         ],
     }
-
-
-def _not_found() -> str:
-    from django.utils.translation import gettext as _
-
-    return _("Toetsingskader niet gevonden.")

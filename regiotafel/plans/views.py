@@ -320,7 +320,7 @@ def matrix_export(request, fmt: str):
 @login_required
 def compare(request):
     plans = [p for p in services.visible_plans(request.user) if p.status == PlanStatus.KLAAR]
-    form = CompareForm(request.GET or None, plans=plans)
+    form = CompareForm(request.GET or None, plans=plans, initial=_two_versions(plans))
     rows, first, second, failure = None, None, None, None
     if form.is_valid():
         first = next(p for p in plans if str(p.pk) == form.cleaned_data["a"])
@@ -381,6 +381,16 @@ def calibrate(request):
             % {"n": len(changed)},
         )
     return redirect(f"{reverse('plans:evaluation')}?kader={framework.pk}")
+
+
+def _two_versions(plans) -> dict:
+    """Preselect the first region's two plans, the older one first."""
+    for plan in plans:
+        same = [p for p in plans if p.region_id == plan.region_id]
+        if len(same) >= 2:
+            older, newer = sorted(same[:2], key=lambda p: (p.plan_date is None, p.plan_date, p.pk))
+            return {"a": older.pk, "b": newer.pk}
+    return {}
 
 
 # --- frameworks -------------------------------------------------------------------------------

@@ -61,6 +61,13 @@ def test_the_plan_pages_have_no_serious_accessibility_violations(demo_server, pa
     found["plan"] = serious_violations(page)
     page.locator("tbody th a").first.click()
     found["indicator"] = serious_violations(page)
+    page.goto(f"{demo_server}/plannen/vergelijken/")
+    page.get_by_role("button", name="Vergelijk").click()
+    expect(page.get_by_role("columnheader", name="Verandering")).to_be_visible()
+    found["compare"] = serious_violations(page)
+    page.goto(f"{demo_server}/plannen/kaders/")
+    page.get_by_role("link", name="Beweging naar de voorkant", exact=True).click()
+    found["framework"] = serious_violations(page)
     assert {path: problems for path, problems in found.items() if problems} == {}
 
 
