@@ -208,7 +208,10 @@ def _render_review(request, found, form=None, status=200, search=""):
 def judge(request, plan_id: int, indicator_id: int, passage_id: int):
     plan = _plan(request, plan_id, "plannen.coderen")
     indicator = _load_indicator(plan, indicator_id)
-    accepted = request.POST.get("beoordeling") == "accepteren"
+    choice = request.POST.get("beoordeling")
+    if choice not in ("accepteren", "afwijzen"):
+        raise errors.InvalidInput(_("Kies accepteren of afwijzen."))
+    accepted = choice == "accepteren"
     services.judge_passage(
         user=request.user,
         plan=plan,
@@ -363,7 +366,8 @@ def evaluation(request):
 @login_required
 @require_POST
 def calibrate(request):
-    framework = _load_framework(request, int(request.POST.get("kader") or 0))
+    wanted = request.POST.get("kader", "")
+    framework = _load_framework(request, int(wanted) if wanted.isdigit() else 0)
     scorer = request.POST.get("scorer", "")
     try:
         changed = services.calibrate(user=request.user, framework=framework, scorer=scorer)

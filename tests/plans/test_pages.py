@@ -276,3 +276,24 @@ def test_the_reliability_page_can_be_limited_to_one_region(cast, plan, client):
     other = client.get(reverse("plans:evaluation"), {"regio": cast.other_region.pk})
     assert "Gebaseerd op 1 gecodeerde indicator." in own
     assert "Gebaseerd op 0 gecodeerde indicatoren" in other.content.decode()
+
+
+def test_a_judgement_without_a_choice_is_refused_and_nothing_stored(cast, plan, client):
+    client.force_login(cast.analyst)
+    proposal = strongest(plan)[0]
+    passage = proposal.ranked.first().passage_id
+    url = reverse("plans:judge", args=[plan.pk, proposal.indicator.pk, passage])
+    assert client.post(url, {"beoordeling": "misschien"}).status_code == 422
+    assert not PassageJudgement.objects.exists()
+
+
+def test_an_analyst_calibrates_from_the_reliability_page(cast, plan, client):
+    client.force_login(cast.analyst)
+    response = client.post(
+        reverse("plans:calibrate"), {"kader": plan.framework_id, "scorer": "lexicaal"}
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "0 indicatoren aangepast" in page
+    client.force_login(cast.planner)
+    assert client.post(reverse("plans:calibrate"), {"kader": "x"}).status_code == 403
