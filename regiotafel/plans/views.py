@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,7 +47,11 @@ def _framework(request) -> Framework:
 @login_required
 def index(request):
     permissions.check(request.user, "plannen.bekijken")
-    plans = services.visible_plans(request.user).order_by("region__name", "-created_at")
+    plans = (
+        services.visible_plans(request.user)
+        .annotate(coded=Count("codings__indicator", distinct=True))
+        .order_by("region__name", "-created_at")
+    )
     return render(
         request,
         "plans/index.html",

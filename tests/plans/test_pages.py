@@ -297,3 +297,15 @@ def test_an_analyst_calibrates_from_the_reliability_page(cast, plan, client):
     assert "0 indicatoren aangepast" in page
     client.force_login(cast.planner)
     assert client.post(reverse("plans:calibrate"), {"kader": "x"}).status_code == 403
+
+
+def test_the_plan_list_shows_how_many_indicators_are_coded(cast, plan, client):
+    from regiotafel.plans import services
+
+    for proposal in strongest(plan, 2):
+        services.code_indicator(
+            user=cast.analyst, plan=plan, indicator=proposal.indicator, verdict="niet gedekt"
+        )
+    client.force_login(cast.analyst)
+    page = client.get(reverse("plans:index")).content.decode()
+    assert '<td class="num">2 / 30</td>' in page
