@@ -23,6 +23,7 @@ from regiotafel.plans.forms import (
     FrameworkImportForm,
     UploadForm,
     VocabularyForm,
+    scorer_choices,
 )
 from regiotafel.plans.models import Framework, Indicator, Plan, PlanStatus
 
@@ -128,8 +129,6 @@ def plan_detail(request, plan_id: int):
 
 
 def _scorers():
-    from regiotafel.plans.forms import scorer_choices
-
     return scorer_choices()
 
 
