@@ -505,6 +505,7 @@ def split_passages(lines: list[Line]) -> list[Passage]:
             passages.append(Passage(len(passages), buffer[0].page, buffer[0].number, text))
         buffer, count = [], 0
 
+    lines = [piece for line in lines for piece in _split_long(line)]
     for position, line in enumerate(lines):
         if buffer and line.page != buffer[0].page:
             flush()
@@ -524,6 +525,40 @@ def split_passages(lines: list[Line]) -> list[Passage]:
             flush()
     flush()
     return passages
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý0-9•\-–(])")
+
+
+def _split_long(line: Line) -> list[Line]:
+    """A line longer than a passage (a long DOCX or HTML paragraph) cut at sentence ends
+    into pieces of at most ~``PASSAGE_MAX_WORDS`` words; every piece cites the same line."""
+    if textlib.word_count(line.text) <= PASSAGE_MAX_WORDS:
+        return [line]
+    pieces: list[str] = []
+    current: list[str] = []
+    for sentence in _SENTENCE_BREAK.split(line.text):
+        words = sentence.split()
+        if current and len(current) + len(words) > PASSAGE_MAX_WORDS:
+            pieces.append(" ".join(current))
+            current = []
+        current.extend(words)
+        while len(current) > PASSAGE_MAX_WORDS * 1.5:  # a "sentence" without any full stop
+            pieces.append(" ".join(current[:PASSAGE_MAX_WORDS]))
+            current = current[PASSAGE_MAX_WORDS:]
+    if current:
+        pieces.append(" ".join(current))
+    last = len(pieces) - 1
+    return [
+        Line(
+            line.page,
+            line.number,
+            piece,
+            block_end=line.block_end if i == last else True,
+            heading=line.heading and i == 0,
+        )
+        for i, piece in enumerate(pieces)
+    ]
 
 
 def _check_it_is_a_plan(document: Document) -> None:

@@ -137,6 +137,17 @@ def test_it_reads_docx_paragraphs_headings_and_tables_but_not_the_running_header
     assert passage_with(document, "Mantelzorgondersteuning").line == 1
 
 
+def test_a_long_paragraph_is_cut_at_sentence_ends_and_every_piece_cites_it():
+    long_paragraph = " ".join([MANTELZORG, VALPREVENTIE, WONEN, FINANCIEN, MANTELZORG])
+    raw = make_docx([("alinea", long_paragraph), ("alinea", WONEN)])
+    document = read_document(raw, name="plan.docx")
+    pieces = [p for p in document.passages if p.line == 1]
+    assert len(pieces) >= 2
+    assert all(len(p.text.split()) <= ingest.PASSAGE_MAX_WORDS for p in pieces)
+    assert " ".join(p.text for p in pieces).split() == long_paragraph.split()
+    assert all(p.text.endswith(".") for p in pieces)
+
+
 def test_docx_page_breaks_give_page_numbers():
     blocks = [("alinea", p) for p in PARAGRAPHS]
     document = read_document(make_docx(blocks, page_break_after={1}), name="plan.docx")
