@@ -57,6 +57,17 @@ def test_a_pdf_cites_the_page(tmp_path):
     assert mantelzorg["passages"][0]["regel"] == 1
 
 
+def test_pages_without_text_are_reported_on_stderr_not_in_the_json(tmp_path):
+    from io import StringIO
+
+    path = tmp_path / "deels-gescand.pdf"
+    path.write_bytes(make_pdf([wrap(PARAGRAPHS[0] + " " + PARAGRAPHS[1]), [], wrap(PARAGRAPHS[2])]))
+    out, err = StringIO(), StringIO()
+    call_command("plannen", "scan", str(path), "--json", stdout=out, stderr=err)
+    assert json.loads(out.getvalue())["document"] == "deels-gescand.pdf"
+    assert "OCR" in err.getvalue() and "2" in err.getvalue()
+
+
 def test_without_json_it_prints_a_dutch_table(seed_004):
     out = scan(str(seed_004))
     assert "Indicator" in out and "Beslissing" in out
