@@ -7,7 +7,6 @@ Importing the same file again changes nothing; the same project id with a new re
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -70,48 +69,6 @@ class ImportResult:
     updated: int = 0
     assessments_added: int = 0
     regions: set = field(default_factory=set)
-
-
-def read(source: Path | str | bytes, *, name: str | None = None) -> tabular.Table:
-    """A CSV or XLSX upload as a Table; an XLSX with merged cells is refused."""
-    raw = Path(source).read_bytes() if isinstance(source, (str, Path)) else source
-    name = name or (Path(source).name if isinstance(source, (str, Path)) else "upload")
-    if raw[:2] == b"PK":
-        _refuse_merged_cells(raw, name)
-    return tabular.read_table(raw, name=name)
-
-
-def _refuse_merged_cells(raw: bytes, name: str) -> None:
-    # core.tabular reads XLSX read-only, which cannot see merged cells; a merged cell would
-    # leave all but its first cell empty and shift a person's reading of the rows.
-    from openpyxl import load_workbook
-
-    try:
-        sheet = load_workbook(io.BytesIO(raw)).worksheets[0]
-    except Exception:  # a broken file: core.tabular gives the message
-        return
-    merged = sorted(str(r) for r in sheet.merged_cells.ranges)
-    if merged:
-        raise InvalidInput(
-            _(
-                "Bestand %(name)s bevat samengevoegde cellen (%(ranges)s); maak ze los zodat "
-                "elke rij elke waarde zelf bevat. Er is niets ingelezen."
-            )
-            % {"name": name, "ranges": ", ".join(merged)},
-            errors=[
-                FieldError(
-                    field=r,
-                    row=_first_row(r),
-                    message=_("samengevoegde cellen"),
-                )
-                for r in merged
-            ],
-        )
-
-
-def _first_row(cell_range: str) -> int | None:
-    found = re.search(r"\d+", cell_range)
-    return int(found.group()) if found else None
 
 
 def reference_date_for(*, name: str, given: date | None) -> date:
@@ -293,7 +250,7 @@ def import_projects(
     allowed_regions: set[int] | None = None,
 ) -> ImportResult:
     """Read a project file; all rows valid or nothing written (allowed_regions: page users)."""
-    table = read(source, name=name)
+    table = tabular.read_table(source, name=name)
     tabular.require_columns(table, PROJECT_COLUMNS)
     checker = _ProjectChecker(region=region, allowed_regions=allowed_regions)
     checked, seen = [], {}
@@ -441,7 +398,7 @@ def import_phases(
     create_regions (operators only): a region the file names that does not exist yet is
     created, in the same transaction, so a fresh install can read the national file.
     """
-    table = read(source, name=name)
+    table = tabular.read_table(source, name=name)
     tabular.require_columns(table, PHASE_COLUMNS)
     regions = {r.name.casefold(): r for r in Region.objects.all()}
     if create_regions:
@@ -530,7 +487,7 @@ def import_phase_totals(*, source: Path | str | bytes, name: str | None = None) 
     and phase, one column per month (JJJJ-MM). All rows valid or nothing written."""
     from regiotafel.portfolio.models import PhaseCount
 
-    table = read(source, name=name)
+    table = tabular.read_table(source, name=name)
     tabular.require_columns(table, TOTAL_COLUMNS)
     months = {c: MONTH_COLUMN.match(c) for c in table.columns if MONTH_COLUMN.match(c)}
     if not months:

@@ -150,8 +150,12 @@ def test_an_xlsx_with_merged_cells_is_refused_and_nothing_is_written(regions):
     rows[2][0] = "X2"
     error = failure(source=xlsx(rows, merge="C2:C3"), name="p.xlsx")
     assert "samengevoegde cellen" in error.detail and "C2:C3" in error.detail
-    assert [(e.row, e.field) for e in error.errors] == [(2, "C2:C3")]
     assert not Project.objects.exists()
+
+
+def test_a_file_that_does_not_exist_is_a_dutch_message_not_a_crash(regions, tmp_path):
+    error = failure(source=tmp_path / "weg.csv")
+    assert "weg.csv" in error.detail and "niet te lezen" in error.detail
 
 
 def test_a_region_can_extend_the_theme_list(regions):
