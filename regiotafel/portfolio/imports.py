@@ -392,11 +392,14 @@ def import_phases(
     reference_date: date | None = None,
     allowed_regions: set[int] | None = None,
     create_regions: bool = False,
+    unknown_region_hint: str = "",
 ) -> ImportResult:
     """Read region phases (one row per region); all rows valid or nothing written.
 
     create_regions (operators only): a region the file names that does not exist yet is
     created, in the same transaction, so a fresh install can read the national file.
+    unknown_region_hint: a sentence added to the message when the file names unknown regions
+    (the command line points at its option for creating them).
     """
     table = tabular.read_table(source, name=name)
     tabular.require_columns(table, PHASE_COLUMNS)
@@ -446,11 +449,13 @@ def import_phases(
         }
         checked.append((region, phases))
     if errors:
-        raise InvalidInput(
-            _("Bestand %(name)s heeft %(n)s fout(en); er is niets ingelezen.")
-            % {"name": table.name, "n": len(errors)},
-            errors=errors,
-        )
+        detail = _("Bestand %(name)s heeft %(n)s fout(en); er is niets ingelezen.") % {
+            "name": table.name,
+            "n": len(errors),
+        }
+        if unknown_region_hint and any(region is None for region, _phases in checked):
+            detail = f"{detail} {unknown_region_hint}"
+        raise InvalidInput(detail, errors=errors)
     when = reference_date_for(name=table.name, given=reference_date)
     return _write_phases(checked, name=table.name, when=when)
 

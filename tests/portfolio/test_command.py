@@ -40,6 +40,14 @@ def test_a_fresh_install_imports_both_files_and_writes_the_report_in_every_forma
     assert ("Ja, landelijk opschaalbaar", 43) in list(book["tabel-11"].iter_rows(values_only=True))
 
 
+def test_on_a_fresh_install_the_phase_import_names_the_option_that_creates_the_regions(db):
+    with pytest.raises(CommandError) as caught:
+        run("importeer-fasen", str(PHASES))
+    assert "--maak-regios" in str(caught.value)
+    assert "rij 2, zorgkantoorregio: onbekende regio 'Zeeland'" in str(caught.value)
+    assert "34 regio's" in run("importeer-fasen", str(PHASES), "--maak-regios")
+
+
 def test_a_region_and_a_reference_date_can_be_given(regions):
     run("importeer-projecten", str(PROJECTS), "--regio", "Zeeland", "--peildatum", "2020-11-01")
     project = Project.objects.get(code="P001")

@@ -91,7 +91,13 @@ class Command(RegiotafelCommand):
             )
             return
         result = imports.import_phases(
-            source=options["bestand"], reference_date=when, create_regions=options["maak_regios"]
+            source=options["bestand"],
+            reference_date=when,
+            create_regions=options["maak_regios"],
+            unknown_region_hint=_(
+                "Is dit een nieuwe installatie of noemt het bestand nieuwe regio's? Lees het dan "
+                "in met --maak-regios."
+            ),
         )
         self.stdout.write(
             _("%(file)s ingelezen (peildatum %(date)s): fasen van %(n)s regio's.")
