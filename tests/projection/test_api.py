@@ -6,7 +6,6 @@ from regiotafel.core import services as core_services
 from regiotafel.core.models import Role
 from regiotafel.projection import services
 from tests.conftest import make_user
-from tests.projection.test_pages import projection_cache, zhn  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("zhn")]
 

@@ -15,34 +15,9 @@ from regiotafel.core.models import AuditAction, AuditEvent, Organisation, Organi
 from regiotafel.projection import report, runner, services
 from regiotafel.projection.models import ParameterSet
 from tests.conftest import make_user
+from tests.projection.conftest import demo_text
 
 pytestmark = pytest.mark.integration
-
-
-def demo_text(*, draws: int | None = None) -> str:
-    """The documented example for the demo region (optionally with another number of draws)."""
-    text = runner.demo_params_path().read_text(encoding="utf-8")
-    if draws is None:
-        return text
-    changed = re.sub(r"(?m)^(\s*trekkingen:\s*)\d+", rf"\g<1>{draws}", text)
-    assert changed != text
-    return changed
-
-
-@pytest.fixture(scope="session")
-def projection_cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("projectie-cache")
-
-
-@pytest.fixture
-def zhn(cast, settings, projection_cache) -> ParameterSet:
-    """The demo region's parameters; projections are cached for the whole session."""
-    settings.DATA_DIR = projection_cache
-    text = demo_text()
-    name = services.parse_parameters(text, filename="projectie-zhn.yaml").name
-    return ParameterSet.objects.create(
-        region=cast.region, name=name, version=1, text=text, filename="projectie-zhn.yaml"
-    )
 
 
 @pytest.fixture
