@@ -85,6 +85,9 @@ def percent(part: int, whole: int, decimals: int) -> str:
 # ---------------------------------------------------------------- counting tables
 
 
+UNKNOWN = "onbekend"  # the value of "Nog onbekend" / "Onbekend" in every classification
+
+
 def _count_table(
     key: str,
     title: str,
@@ -92,16 +95,20 @@ def _count_table(
     categories: list[tuple[str, str]],
     snapshots: list[Snapshot],
     attribute: str,
-    note: str = "",
 ) -> ReportTable:
-    """Rows per category, a column per reference date, and the change when there are two."""
+    """Rows per category, a column per reference date, and the change when there are two.
+
+    The unknown category is printed only when some project is in it, as the published
+    report does (table 8 has the row, table 12 not)."""
     counts = [Counter(getattr(s, attribute) for s in snap.states) for snap in snapshots]
     columns = [_("Aantal %(date)s") % {"date": month_label(s.date)} for s in snapshots]
     if len(snapshots) == 2:
         columns.append(_("Verschil"))
-    table = ReportTable(key, title, row_header, columns, note=note)
+    table = ReportTable(key, title, row_header, columns)
     for value, label in categories:
         cells = [c[value] for c in counts]
+        if value == UNKNOWN and not any(cells):
+            continue
         table.rows.append((label, cells + _change(cells)))
     totals = [len(s.states) for s in snapshots]
     table.total = (_("Totaal"), totals + _change(totals))
@@ -134,15 +141,31 @@ def theme_by_funder(snapshot: Snapshot, themes: list[str], funders: list[str]) -
 
 
 def organisations_involved(snapshots: list[Snapshot]) -> ReportTable:
-    return _count_table(
+    """Table 5 as published: the four bands, without an unknown row or a total; how many
+    projects have no known number of organisations is said below the table."""
+    table = _count_table(
         "tabel-5",
         _("Tabel 5. Betrokkenheid zorgaanbieders"),
         _("Aantal betrokken zorgorganisaties"),
-        _choices(OrganisationsBand),
+        [(value, label) for value, label in _choices(OrganisationsBand) if value != UNKNOWN],
         snapshots,
         "organisations",
-        note=_("De gepubliceerde tabel toont geen rij 'Onbekend' en geen totaal."),
     )
+    table.total = None
+    unknown = [
+        _("%(n)s van de %(total)s projecten (%(date)s)")
+        % {
+            "n": sum(1 for s in snap.states if s.organisations == UNKNOWN),
+            "total": len(snap.states),
+            "date": month_label(snap.date),
+        }
+        for snap in snapshots
+    ]
+    table.note = _(
+        "Niet in de tabel, zoals in de gepubliceerde rapportage: projecten zonder bekend aantal "
+        "betrokken organisaties: %(counts)s."
+    ) % {"counts": "; ".join(unknown)}
+    return table
 
 
 def project_status(snapshots: list[Snapshot]) -> ReportTable:

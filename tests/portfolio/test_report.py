@@ -35,7 +35,6 @@ def test_every_count_table_adds_up_to_the_number_of_projects(before, after):
         report.Snapshot(date(2020, 10, 1), after),
     ]
     for build in (
-        report.organisations_involved,
         report.project_status,
         report.impact,
         report.shareable_results,
@@ -44,6 +43,37 @@ def test_every_count_table_adds_up_to_the_number_of_projects(before, after):
         table = build(snapshots)
         assert table.total[1] == [len(before), len(after), len(after) - len(before)]
         assert [sum(c[i] for _l, c in table.rows) for i in range(3)] == table.total[1]
+
+
+@given(st.lists(states, max_size=60), st.lists(states, max_size=60))
+def test_table_5_bands_and_its_note_account_for_every_project(before, after):
+    snapshots = [
+        report.Snapshot(date(2020, 3, 1), before),
+        report.Snapshot(date(2020, 10, 1), after),
+    ]
+    table = report.organisations_involved(snapshots)
+    assert table.total is None
+    assert [label for label, _c in table.rows] == ["1 tot 3", "4 tot 6", "7 tot 9", "Meer dan 10"]
+    for index, states_then in enumerate((before, after)):
+        unknown = sum(1 for s in states_then if s.organisations == "onbekend")
+        assert sum(c[index] for _l, c in table.rows) == len(states_then) - unknown
+        assert f"{unknown} van de {len(states_then)} projecten" in table.note
+
+
+def test_an_unknown_row_is_printed_only_when_some_project_is_unknown():
+    known = report.ProjectState(
+        "Technologie", "CZ", 2018, 2019, "lopend", "klein_veel", "ja", "regio", "1-3"
+    )
+    unknown = report.ProjectState(
+        "Technologie", "CZ", 2018, 2019, "lopend", "onbekend", "ja", "regio", "1-3"
+    )
+    march, october = date(2020, 3, 1), date(2020, 10, 1)
+    only_known = report.impact([report.Snapshot(october, [known])])
+    assert "Nog onbekend" not in dict(only_known.rows)
+    earlier_unknown = report.impact(
+        [report.Snapshot(march, [unknown]), report.Snapshot(october, [known])]
+    )
+    assert dict(earlier_unknown.rows)["Nog onbekend"] == [1, 0, -1]
 
 
 @given(st.lists(states, max_size=80))
