@@ -13,6 +13,7 @@ with one Dutch sentence that names the file.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zipfile
 from collections import Counter
@@ -57,6 +58,9 @@ DOMAIN_STEMS = (
 )
 
 ProgressCallback = Callable[[int, int], None]
+
+# pypdf logs its repairs in English ("EOF marker not found"); the Dutch refusal says enough.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,25 @@ def read_document(
     document = Document(name, kind, pages, passages, scanned, warnings)
     _check_it_is_a_plan(document)
     return document
+
+
+def check_upload(raw: bytes, *, name: str, read_fully: bool) -> str:
+    """Refuse at upload, before anything is stored, what can be refused there; the kind.
+
+    With ``read_fully`` (small files) the whole document is read, so an empty, unreadable
+    or not-a-plan file is refused at once; otherwise (large files, read in the background)
+    only what needs no text extraction: an unsupported type, an encrypted or broken PDF,
+    too many pages.
+    """
+    if read_fully:
+        return read_document(raw, name=name).kind
+    raw = _read_bytes(raw, name)
+    kind = detect_kind(raw, name)
+    if kind == "pdf":
+        _open_pdf(raw, name)
+    elif kind == "docx":
+        _docx_lines(raw, name)
+    return kind
 
 
 # -- bytes and kinds ----------------------------------------------------------------------
@@ -204,7 +227,9 @@ def _decode(raw: bytes, name: str) -> str:
 # -- PDF ------------------------------------------------------------------------------------
 
 
-def _pdf_lines(raw: bytes, name: str, report: ProgressCallback):
+def _open_pdf(raw: bytes, name: str):
+    """A pypdf reader for a readable, unencrypted PDF of 1 to MAX_PAGES pages; else refused.
+    Cheap: no page's text is extracted yet."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -233,6 +258,12 @@ def _pdf_lines(raw: bytes, name: str, report: ProgressCallback):
             _("Bestand %(name)s heeft %(n)s pagina's; het maximum is %(max)s.")
             % {"name": name, "n": total, "max": MAX_PAGES}
         )
+    return reader
+
+
+def _pdf_lines(raw: bytes, name: str, report: ProgressCallback):
+    reader = _open_pdf(raw, name)
+    total = len(reader.pages)
     page_texts: list[str] = []
     warnings: list[str] = []
     for number, page in enumerate(reader.pages, start=1):

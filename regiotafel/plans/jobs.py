@@ -27,6 +27,7 @@ BACKGROUND = True  # tests switch this off to process on commit, in the same thr
 INLINE_BYTES = 200_000  # smaller files, lexical scorer: processed in the request (about 1 s)
 TOP_K = 5
 READ_SHARE = 60  # reading the file is the first 60 % of the progress bar, scoring the rest
+# (the bar stops at 99 % until the results are stored)
 
 
 def start(plan_id: int, scorer: str | None = None) -> None:
@@ -110,8 +111,12 @@ def score_document(plan: Plan, document, scorer_name: str) -> list:
     from regiotafel.plans import scoring
     from regiotafel.plans.services import specs_for
 
+    def progress(done: int, total: int) -> None:  # scoring fills the bar after reading
+        _set_progress(plan, READ_SHARE + (100 - READ_SHARE) * done // max(total, 1))
+
     scorer = scoring.get_scorer(scorer_name)
-    return scorer.score(document, specs_for(plan.framework, scorer_name), top_k=TOP_K)
+    specs = specs_for(plan.framework, scorer_name)
+    return scorer.score(document, specs, top_k=TOP_K, progress=progress)
 
 
 def _set_progress(plan: Plan, percent: int, *, status: str | None = None) -> None:
@@ -126,13 +131,13 @@ def _set_progress(plan: Plan, percent: int, *, status: str | None = None) -> Non
 
 
 def _fail(plan: Plan, message: str, *, keep: bool = False) -> None:
-    """'mislukt'; or, for a plan read before, back to 'klaar' with its earlier proposals."""
-    Plan.objects.filter(pk=plan.pk).update(
-        status=PlanStatus.KLAAR if keep else PlanStatus.MISLUKT,
-        progress=100 if keep else plan.progress,
-        error=message,
-        processed_at=timezone.now(),
-    )
+    """'mislukt', without the unreadable file: only the row saying why remains, until it is
+    deleted; or, for a plan read before, back to 'klaar' with its earlier proposals."""
+    if keep:
+        fields = {"status": PlanStatus.KLAAR, "progress": 100}
+    else:
+        fields = {"status": PlanStatus.MISLUKT, "progress": plan.progress, "source": b""}
+    Plan.objects.filter(pk=plan.pk).update(**fields, error=message, processed_at=timezone.now())
 
 
 @transaction.atomic

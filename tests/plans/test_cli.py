@@ -10,7 +10,7 @@ import sys
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.plans.conftest import PARAGRAPHS
+from tests.plans.conftest import PARAGRAPHS, SEEDS
 from tests.plans.fixtures.documents import make_pdf, wrap
 
 pytestmark = pytest.mark.unit
@@ -106,3 +106,43 @@ def test_it_runs_as_the_regiotafel_command_without_a_database(tmp_path, seed_004
     )
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)["indicatoren"]) == 30
+
+
+@pytest.mark.integration
+def test_verwerk_processes_the_plans_a_stopped_server_left_waiting(db, cast):
+    from io import StringIO
+
+    from regiotafel.plans import services
+    from regiotafel.plans.models import Plan, PlanStatus
+
+    framework = services.ensure_default_framework()
+    seed = next(SEEDS.glob("001_*.txt"))
+    common = {"region": cast.region, "framework": framework, "kind": "txt", "scorer": "lexicaal"}
+    waiting = Plan.objects.create(
+        title="Visie", file_name=seed.name, source=seed.read_bytes(), **common
+    )
+    broken = Plan.objects.create(
+        title="Lijstje",
+        file_name="lijstje.txt",
+        source=("melk brood kaas " * 60).encode(),
+        status=PlanStatus.BEZIG,
+        **common,
+    )
+    out = StringIO()
+    call_command("plannen", "verwerk", stdout=out)
+    report = out.getvalue()
+    assert f"Plan {waiting.pk} (Visie): klaar." in report
+    assert (
+        f"Plan {broken.pk} (Lijstje): mislukt: Bestand lijstje.txt lijkt geen regioplan" in report
+    )
+    assert "2 plan(nen) verwerkt, waarvan 1 mislukt." in report
+    assert Plan.objects.get(pk=waiting.pk).proposals.count() == 30
+
+
+@pytest.mark.integration
+def test_verwerk_says_so_when_nothing_is_waiting(db):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("plannen", "verwerk", stdout=out)
+    assert "Er wachten geen plannen op verwerking." in out.getvalue()

