@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 KEY_YEARS = (2025, 2030, 2040)
 MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
@@ -117,6 +118,16 @@ def percent(value) -> str:
     if value is None or pd.isna(value):
         return "—"
     return f"{round(100 * float(value)):,}%".replace(",", ".")
+
+
+COUNT_INDICATORS = frozenset({"dementie", "inwoners", "inwoners_65plus", "inwoners_80plus"})
+YEAR_COLUMNS = frozenset({"jaar", "van_jaar", "tot_jaar"})
+WHOLE_COLUMNS = frozenset({"vraag", "aanbod", "tekort", "bijdrage"})  # places, clients, FTE
+
+
+def indicator_value(key: str, value) -> str:
+    """Persons (inhabitants, people with dementia) as whole numbers, ratios with a decimal."""
+    return number(value) if key in COUNT_INDICATORS else decimal(value)
 
 
 def decimal(value, places: int = 1) -> str:
@@ -241,7 +252,7 @@ def demand_supply_figure(
         yaxis_title=_("aantal"),
         legend={"orientation": "h", "y": -0.2, "traceorder": "normal"},
     )
-    return figure
+    return _dutch_axes(figure)
 
 
 def shortage_figure(
@@ -273,7 +284,7 @@ def shortage_figure(
         yaxis_title=_("tekort (vraag − aanbod)"),
         legend={"orientation": "h", "y": -0.2, "traceorder": "normal"},
     )
-    return figure
+    return _dutch_axes(figure)
 
 
 def small_multiples_figure(
@@ -323,6 +334,14 @@ def small_multiples_figure(
         height=220 * rows_needed + 120,
         showlegend=False,
     )
+    return _dutch_axes(figure)
+
+
+def _dutch_axes(figure: go.Figure) -> go.Figure:
+    """Decimal comma and thousands point on the value axes (2.500, 0,5); years as years."""
+    figure.update_layout(separators=",.")
+    figure.update_yaxes(tickformat=",~f", hoverformat=",.0f")
+    figure.update_xaxes(tickformat="d", hoverformat="d")
     return figure
 
 
@@ -580,14 +599,25 @@ def _key_year_html(table: pd.DataFrame, caption: str) -> str:
     )
 
 
+def _column_label(column: str) -> str:
+    return str(COLUMN_LABELS.get(column, column))
+
+
 def _frame_html(frame: pd.DataFrame, caption: str) -> str:
-    head = "".join(f'<th scope="col">{_e(column)}</th>' for column in frame.columns)
+    """A table of a frame with Dutch headers; years stay years, persons whole numbers."""
+    head = "".join(f'<th scope="col">{_e(_column_label(c))}</th>' for c in frame.columns)
     rows = []
-    for values in frame.itertuples(index=False):
+    for record in frame.to_dict("records"):
+        key = record.get("indicator", "")
         cells = []
-        for value in values:
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                cells.append(f'<td class="num">{decimal(value)}</td>')
+        for column, value in record.items():
+            if column in YEAR_COLUMNS:
+                cells.append(f'<td class="num">{int(value)}</td>')
+            elif column in WHOLE_COLUMNS:
+                cells.append(f'<td class="num">{number(value)}</td>')
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                shown = indicator_value(key, value) if key else decimal(value)
+                cells.append(f'<td class="num">{shown}</td>')
             else:
                 cells.append(f"<td>{_e(value)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
@@ -598,6 +628,18 @@ def _frame_html(frame: pd.DataFrame, caption: str) -> str:
 
 
 _DUTCH = str.maketrans({",": ".", ".": ","})
+COLUMN_LABELS = {
+    "gemeente": gettext_lazy("Code"),
+    "naam": gettext_lazy("Gebied"),
+    "scenario": gettext_lazy("Scenario"),
+    "product": gettext_lazy("Product"),
+    "van_jaar": gettext_lazy("Van"),
+    "tot_jaar": gettext_lazy("Tot"),
+    "factor": gettext_lazy("Factor"),
+    "bijdrage": gettext_lazy("Bijdrage aan het tekort"),
+    "indicator": gettext_lazy("Indicator"),
+    "omschrijving": gettext_lazy("Omschrijving"),
+}
 
 
 def _anchor(key: str) -> str:

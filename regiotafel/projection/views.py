@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from regiotafel import errors
@@ -113,6 +114,13 @@ def _charts(view: services.GapView) -> list[str]:
 
 
 MAIN_INDICATORS = ("mantelzorgpotentieel", "grijze_druk", "dubbele_vergrijzing", "dementie")
+# Column heads of the per-municipality table; the region table above gives the definitions.
+SHORT_INDICATOR_LABELS = {
+    "mantelzorgpotentieel": gettext_lazy("Mantelzorgpotentieel"),
+    "grijze_druk": gettext_lazy("Grijze druk"),
+    "dubbele_vergrijzing": gettext_lazy("Dubbele vergrijzing"),
+    "dementie": gettext_lazy("Mensen met dementie"),
+}
 
 
 def _indicator_rows(view: services.GapView) -> dict | None:
@@ -127,7 +135,10 @@ def _indicator_rows(view: services.GapView) -> dict | None:
     order = list(view.labels.indicators)
     grid = grid.loc[sorted(grid.index, key=lambda k: order.index(k) if k in order else len(order))]
     region_rows = [
-        {"indicator": view.labels.indicator(key), "values": [report.decimal(v) for v in values]}
+        {
+            "indicator": view.labels.indicator(key),
+            "values": [report.indicator_value(key, v) for v in values],
+        }
         for key, values in zip(grid.index, grid[years].to_numpy(), strict=True)
     ]
     last = years[-1]
@@ -135,7 +146,10 @@ def _indicator_rows(view: services.GapView) -> dict | None:
     local = frame[(frame["jaar"] == last) & frame["indicator"].isin(main)]
     local = local.pivot_table(index="gemeente", columns="indicator", values="waarde")
     municipal_rows = [
-        {"naam": name, "values": [report.decimal(local.loc[code, key]) for key in main]}
+        {
+            "naam": name,
+            "values": [report.indicator_value(key, local.loc[code, key]) for key in main],
+        }
         for code, name in view.municipalities
         if code in local.index
     ]
@@ -143,7 +157,7 @@ def _indicator_rows(view: services.GapView) -> dict | None:
         "years": years,
         "region_rows": region_rows,
         "year": last,
-        "columns": [view.labels.indicator(key) for key in main],
+        "columns": [SHORT_INDICATOR_LABELS[key] for key in main],
         "municipal_rows": municipal_rows,
     }
 
@@ -158,7 +172,7 @@ def _decomposition_rows(view: services.GapView) -> list[dict]:
         & (frame["scenario"] == view.scenario)
         & (frame["product"] == view.product)
     ]
-    return [
+    rows = [
         {
             "factor": view.labels.factor(row["factor"]),
             "bijdrage": report.number(row["bijdrage"]),
@@ -167,6 +181,15 @@ def _decomposition_rows(view: services.GapView) -> list[dict]:
         }
         for row in part.to_dict("records")
     ]
+    if rows:
+        rows.append(
+            {
+                "factor": _("Verandering in het tekort"),
+                "bijdrage": report.number(part["bijdrage"].sum()),
+                "total": True,
+            }
+        )
+    return rows
 
 
 @login_required

@@ -46,6 +46,26 @@ def test_the_analyst_of_the_region_sees_the_table_per_municipality(cast, zhn, cl
     assert text.count("Plotly.newPlot") == 3  # the region, its shortage, the municipalities
 
 
+def test_the_decomposition_ends_with_the_whole_change_in_the_shortage(cast, zhn, client):
+    text = page(client, cast.analyst, scenario="basis", product="verpleeghuis").content.decode()
+    table = re.search(r'<table id="zorgkloof-decompositie">.*?</table>', text, re.S)[0]
+    view = services.gap_view(user=cast.analyst, region=cast.region, product="verpleeghuis")
+    region = view.series[view.series["gemeente"] == view.projection.region_code]
+    change = region["tekort"].iloc[-1] - region["tekort"].iloc[0]
+    assert (
+        '<tr class="total"><th scope="row">Verandering in het tekort</th>'
+        f'<td class="num">{report.number(change)}</td>'
+    ) in table
+
+
+def test_people_with_dementia_are_counted_in_whole_persons(cast, zhn, client):
+    text = page(client, cast.analyst).content.decode()
+    table = re.search(r'<table id="zorgkloof-indicatoren-gemeenten">.*?</table>', text, re.S)[0]
+    assert '<th scope="col" class="num">Mensen met dementie</th>' in table
+    dementia = re.findall(r'<td class="num">([^<]*)</td></tr>', table)  # the last column
+    assert dementia and all(re.fullmatch(r"\d{1,3}(\.\d{3})*", value) for value in dementia)
+
+
 def test_the_region_totals_are_the_sum_of_the_municipalities(cast, zhn):
     view = services.gap_view(user=cast.analyst, region=cast.region)
     table = view.table.set_index(["gemeente", "jaar"])

@@ -194,7 +194,50 @@ def test_the_report_shows_indicators_and_the_decomposition(tmp_path):
     )
     text = path.read_text(encoding="utf-8")
     assert "mantelzorgpotentieel" in text and "3,7" in text
-    assert "demografie" in text and "2.101" in text and "-300,4" in text
+    assert "demografie" in text and "2.101" in text and "-300<" in text
+
+
+def test_the_report_tables_show_years_as_years_persons_whole_and_dutch_headers(tmp_path):
+    path = tmp_path / "rapport.html"
+    decomposition = decomposition_table().assign(van_jaar=2020, tot_jaar=2040)
+    indicators = pd.DataFrame(
+        {
+            "gemeente": [REGION, REGION],
+            "jaar": [2040, 2040],
+            "indicator": ["dementie", "grijze_druk"],
+            "waarde": [623.5, 47.04],
+        }
+    )
+    report.write_report(
+        results_table(),
+        html_path=path,
+        title="t",
+        labels=LABELS,
+        indicators=indicators,
+        decomposition=decomposition,
+    )
+    text = path.read_text(encoding="utf-8")
+    assert '<td class="num">2020</td>' in text and "2.020" not in text
+    assert '<td class="num">624</td>' in text and '<td class="num">47,0</td>' in text
+    assert '<th scope="col">Bijdrage aan het tekort</th>' in text and ">van_jaar<" not in text
+
+
+def test_the_charts_use_a_decimal_comma_and_a_thousands_point():
+    results = results_table()
+    figures = [
+        report.demand_supply_figure(
+            results, area=REGION, product="vv_pg", scenarios=["basis"], labels=LABELS
+        ),
+        report.shortage_figure(
+            results, area=REGION, product="vv_pg", scenarios=["basis", "groei"], labels=LABELS
+        ),
+        report.small_multiples_figure(
+            results, areas=["GM0546", "GM0484"], product="vv_pg", scenario="basis", labels=LABELS
+        ),
+    ]
+    for figure in figures:
+        assert figure.layout.separators == ",."
+        assert figure.layout.yaxis.tickformat == ",~f" and figure.layout.xaxis.tickformat == "d"
 
 
 def test_a_source_note_on_the_results_is_printed(tmp_path):
@@ -212,3 +255,5 @@ def test_dutch_number_formats():
     assert report.number(-12.6) == "-13"
     assert report.percent(1.109) == "111%"
     assert report.number(float("nan")) == "—"
+    assert report.indicator_value("dementie", 623.5) == "624"
+    assert report.indicator_value("mantelzorgpotentieel", 5.46) == "5,5"
