@@ -17,7 +17,7 @@ the process used (all threads) and the load average: on a machine shared with ot
 wall time of the semantic scorer is mostly waiting for a core.
 
 ``evaluatie [--indicatoren A,B]`` recomputes the measurement in docs/plan-scan-evaluation.md
-from the hand labels in tests/plans/fixtures/gelabelde_passages.csv (seeds 004 and 001, ten
+from the hand labels in regiotafel/plans/data/gelabelde_passages.csv (seeds 004 and 001, ten
 indicators): P/R/F1 per
 scorer with the general default threshold, with thresholds calibrated on the other document,
 and in-sample; the mean average precision of the ranking; recall on the random sample only.
@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LABELS = ROOT / "tests" / "plans" / "fixtures" / "gelabelde_passages.csv"
+LABELS = ROOT / "regiotafel" / "plans" / "data" / "gelabelde_passages.csv"
 
 
 def setup_django() -> None:

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from pathlib import Path
 
 Pair = tuple[str, Hashable]  # (indicator id, item)
 
@@ -193,6 +194,11 @@ class PassageLabel:
     indicator_id: str
     relevant: bool
     page: int | None = None
+
+
+# Hand labels on seeds 004 and 001 (docs/plan-scan-evaluation.md); the demo codes plan 004
+# from them, and the evaluation test recomputes the documented figures with them.
+LABELS_FILE = Path(__file__).resolve().parent / "data" / "gelabelde_passages.csv"
 
 
 def read_labels(path) -> list[PassageLabel]:

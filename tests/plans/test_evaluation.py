@@ -130,14 +130,13 @@ def test_the_labelled_pool_reproduces_the_documented_lexical_figures():
     """Golden figures: if the passage splitting or the lexical scorer changes, this fails,
     and the measurement in docs/plan-scan-evaluation.md must be redone with
     ``python benchmarks/plan_scan.py evaluatie``."""
-    from pathlib import Path
 
     from regiotafel.core.demo import DATA_DIR
     from regiotafel.plans import scoring
     from regiotafel.plans.framework import default_framework
     from regiotafel.plans.ingest import read_document
 
-    labels = evaluation.read_labels(Path(__file__).parent / "fixtures" / "gelabelde_passages.csv")
+    labels = evaluation.read_labels(evaluation.LABELS_FILE)
     ids = {label.indicator_id for label in labels}
     specs = [s for s in default_framework() if s.id in ids]
     names = {label.document for label in labels}
