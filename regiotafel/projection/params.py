@@ -401,15 +401,32 @@ def _dedupe(items: list[errors.FieldError]) -> list[errors.FieldError]:
     return out
 
 
+def _syntax_message(exc: Exception, source: str) -> str:
+    """Where the file stops being YAML or JSON, in Dutch; the parser's own (English) words
+    follow in brackets for whoever needs them."""
+    if isinstance(exc, json.JSONDecodeError):
+        line, column, detail = exc.lineno, exc.colno, exc.msg
+    else:
+        mark = getattr(exc, "problem_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+        detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if line is None:
+        return _("%(file)s is geen geldige YAML of JSON (%(detail)s).") % {
+            "file": source,
+            "detail": detail,
+        }
+    return _(
+        "%(file)s is geen geldige YAML of JSON: de opbouw klopt niet op regel %(line)s, "
+        "kolom %(column)s (%(detail)s)."
+    ) % {"file": source, "line": line, "column": column, "detail": detail}
+
+
 def parse(text: str, *, source: str) -> Params:
     """Params from YAML or JSON text; ``source`` names the file in messages."""
     try:
         data = json.loads(text) if source.lower().endswith(".json") else yaml.safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise errors.InvalidInput(
-            _("%(file)s is geen geldige YAML of JSON: %(reason)s")
-            % {"file": source, "reason": str(exc).splitlines()[0]}
-        ) from None
+        raise errors.InvalidInput(_syntax_message(exc, source)) from None
     if not isinstance(data, dict):
         raise errors.InvalidInput(
             _("%(file)s: verwacht een tabel met parameters bovenaan.") % {"file": source}

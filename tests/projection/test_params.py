@@ -173,3 +173,11 @@ def test_it_names_the_file_when_it_is_not_yaml(tmp_path):
         params.load(path)
     with pytest.raises(errors.NotFound, match="bestaat niet"):
         params.load(tmp_path / "weg.yaml")
+
+
+def test_it_says_on_which_line_the_file_stops_being_yaml_or_json():
+    broken = "versie: 1\nnaam: a\n  regio: b\n"
+    with pytest.raises(errors.InvalidInput, match=r"p\.yaml .* op regel 3, kolom 8"):
+        params.parse(broken, source="p.yaml")
+    with pytest.raises(errors.InvalidInput, match=r"p\.json .* op regel 2, kolom 1"):
+        params.parse('{"versie": 1,\n}', source="p.json")
