@@ -187,12 +187,12 @@ def new_projects_by_theme(snapshot: Snapshot, themes: list[str]) -> ReportTable:
     recent = [s for s in snapshot.states if s.start_year >= year]
     first_earlier = min((s.start_year for s in earlier), default=year - 1)
     last_earlier = max((s.start_year_last for s in earlier), default=year - 1)
-    span = f"{recent_years[0]}-{recent_years[-1]}" if recent_years else str(year)
+    span = _span(recent_years[0], recent_years[-1]) if recent_years else str(year)
     columns = [_("Start %(year)s") % {"year": y} for y in recent_years]
     columns += [
         _("Totaal %(span)s") % {"span": span},
         _("Procentueel"),
-        _("Aanvang %(a)s-%(b)s") % {"a": first_earlier, "b": last_earlier},
+        _("Aanvang %(span)s") % {"span": _span(first_earlier, last_earlier)},
         _("Procentueel"),
     ]
     table = ReportTable(
@@ -218,6 +218,10 @@ def new_projects_by_theme(snapshot: Snapshot, themes: list[str]) -> ReportTable:
     per_year = [sum(1 for s in recent if s.start_year == y) for y in recent_years]
     table.total = (_("Totaal"), cells(per_year, len(recent), len(earlier)))
     return table
+
+
+def _span(first: int, last: int) -> str:
+    return f"{first}-{last}" if first != last else str(first)
 
 
 def impact(snapshots: list[Snapshot]) -> ReportTable:

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from regiotafel import errors
@@ -28,6 +29,8 @@ from regiotafel.portfolio.forms import (
     ThemeForm,
 )
 from regiotafel.portfolio.models import AgendaItem, AgendaKind, Kpi, Project, Status, Theme
+from regiotafel.portfolio.report import month_label
+from regiotafel.portfolio.templatetags.portfolio_nl import maat
 
 
 def _own_region(request) -> Region | None:
@@ -265,7 +268,13 @@ def _bar(table, title: str, stacked_columns: bool = False):
                 x=[label for label, _c in table.rows],
                 y=[c[index] for _l, c in table.rows],
             )
-    figure.update_layout(title=title, height=420)
+    figure.update_layout(title=title, height=420, yaxis={"title": _("aantal projecten")})
+    return _fragment(figure)
+
+
+def _fragment(figure) -> str:
+    """A chart with Dutch decimal and thousands separators (9,2 and 1.000)."""
+    figure.update_layout(separators=",.")
     return charts.fragment(figure)
 
 
@@ -281,17 +290,24 @@ def _change_chart(report) -> str:
         figure.add_bar(name=name, x=[label for label, _c in rows], y=[c[-1] for _l, c in rows])
     figure.update_layout(
         title=_("Verandering van %(a)s tot %(b)s")
-        % {"a": report.compare_date.isoformat(), "b": report.reference_date.isoformat()},
+        % {
+            "a": date_format(report.compare_date, "j F Y"),
+            "b": date_format(report.reference_date, "j F Y"),
+        },
         height=460,
+        yaxis={"tickformat": "d", "title": _("verschil in aantal projecten")},
     )
-    return charts.fragment(figure)
+    return _fragment(figure)
 
 
 def _report_charts(report) -> list[str]:
     found = [
         _bar(report.table("tabel-4"), _("Projecten per thema en concessiehouder"), True),
         _bar(report.table("tabel-6"), _("Projectstatus")),
+        _bar(report.table("tabel-5"), _("Betrokken zorgorganisaties per project")),
         _bar(report.table("tabel-8"), _("Impact")),
+        _bar(report.table("tabel-10"), _("Deelbare resultaten")),
+        _bar(report.table("tabel-11"), _("Opschaalbaarheid")),
     ]
     if report.compare_date:
         found.insert(0, _change_chart(report))
@@ -353,10 +369,12 @@ def _kpi_chart(status) -> str:
             y=float(kpi.target),
             line_dash="dash",
             annotation_text=_("streefwaarde %(v)s in %(y)s")
-            % {"v": kpi.target.normalize(), "y": kpi.target_year or "—"},
+            % {"v": maat(kpi.target), "y": kpi.target_year or "—"},
         )
     figure.update_layout(title=f"{kpi.name} ({kpi.unit})", height=340, showlegend=False)
-    return charts.fragment(figure)
+    # Numeric dates: plotly's month names are English without its locale bundle.
+    figure.update_xaxes(tickformat="%d-%m-%Y", hoverformat="%d-%m-%Y")
+    return _fragment(figure)
 
 
 @login_required
@@ -410,12 +428,17 @@ def dashboard(request, slug: str):
     ]
     for attribute, label in dimensions:
         figure.add_scatter(
-            x=[p.date for p in summary["phases"]],
+            x=[month_label(p.date) for p in summary["phases"]],
             y=[getattr(p, attribute) for p in summary["phases"]],
             mode="lines+markers",
             name=label,
         )
-    figure.update_layout(title=_("Fasescores in de tijd"), height=320, yaxis={"dtick": 1})
+    figure.update_layout(
+        title=_("Fasescores in de tijd"),
+        height=320,
+        xaxis={"type": "category"},
+        yaxis={"dtick": 1, "range": [0.5, 5.5], "title": _("fase")},
+    )
     status_chart = go.Figure(
         go.Bar(
             x=[label for label, _n in summary["by_status"]], y=[n for _l, n in summary["by_status"]]
@@ -428,8 +451,8 @@ def dashboard(request, slug: str):
         _context(
             request,
             **summary,
-            phase_chart=charts.fragment(figure) if summary["phases"] else None,
-            status_chart=charts.fragment(status_chart),
+            phase_chart=_fragment(figure) if summary["phases"] else None,
+            status_chart=_fragment(status_chart),
             gap_url=_optional_url("projection:index"),
             board_url=_optional_url("capacity:board"),
         ),

@@ -76,7 +76,9 @@ def test_the_kpi_page_shows_a_chart_with_the_target_and_the_demo_marking(demo_da
     client.force_login(demo_data.planner)
     page = client.get("/portfolio/kpis/").content.decode()
     assert "Personeelstekort zorg en welzijn" in page
-    assert "streefwaarde 9.2 in 2026" in page and "demowaarde" in page
+    assert "streefwaarde 9,2 in 2026" in page and "demowaarde (verzonnen)" in page
+    assert "streefwaarde 60 in 2027" in page and "6E+1" not in page
+    assert '"separators":",."' in page  # the chart writes 9,2 and 1.000 too
 
 
 def test_the_dashboard_shows_status_kpis_and_phases_and_the_analyst_home_links_it(
@@ -111,7 +113,7 @@ def test_the_report_page_charts_the_change_between_two_dates(demo_data, client):
     page = client.get(
         "/portfolio/rapport/?peildatum=2021-03-31&vergelijk=2020-10-31&reikwijdte=regio"
     ).content.decode()
-    assert "Verandering van 2020-10-31 tot 2021-03-31" in page
+    assert "Verandering van 31 oktober 2020 tot 31 maart 2021" in page
     assert '<th scope="col" class="num">Verschil</th>' in page
 
 

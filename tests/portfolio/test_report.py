@@ -102,6 +102,25 @@ def test_table_7_splits_on_the_reference_year_and_rounds_as_published():
     assert rows["Technologie"] == [0, 0, 0, "0,0%", 1, "100,00%"]
 
 
+def test_table_7_names_a_single_year_once():
+    state = report.ProjectState(
+        "Anders werken", "CZ", 2021, 2021, "lopend", "onbekend", "ja", "regio", "1-3"
+    )
+    earlier = report.ProjectState(
+        "Anders werken", "CZ", 2020, 2020, "lopend", "onbekend", "ja", "regio", "1-3"
+    )
+    table = report.new_projects_by_theme(
+        report.Snapshot(date(2021, 3, 1), [state, earlier]), THEMES
+    )
+    assert table.columns == [
+        "Start 2021",
+        "Totaal 2021",
+        "Procentueel",
+        "Aanvang 2020",
+        "Procentueel",
+    ]
+
+
 def test_percentages_are_written_the_dutch_way():
     assert report.percent(4, 113, 1) == "3,5%"
     assert report.percent(21, 205, 2) == "10,24%"
