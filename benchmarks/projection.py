@@ -6,7 +6,9 @@ The population is SYNTHETIC (no CBS access on these machines): 342 municipalitie
 follow a log-normal distribution scaled to 17.9 million inhabitants, each with the demo
 region's age–sex structure for 2020–2040 perturbed per municipality (older or younger by a
 few percent). The parameters are the ZHN example (5 base products with age–sex rates, the two
-derived outputs nursing home total and staff, 3 scenarios), with ``--draws`` draws.
+derived outputs nursing home total and staff, 3 scenarios), with ``--draws`` draws; the
+current capacity of every product is its base-year demand (the example's capacities name ZHN
+municipalities, which the synthetic country does not have).
 
 Measured in one process:
 - the run: ``runner.run(params, draws=N, table=national)``, which computes demand for every
@@ -88,6 +90,9 @@ def main() -> None:
     from regiotafel.projection import params, runner
 
     example = params.load(runner.demo_params_path())
+    # The example's capacity is per ZHN municipality; the synthetic country has other codes,
+    # so every product's current capacity is its base-year demand there.
+    example = example.model_copy(update={"aanbod": dict.fromkeys(example.aanbod, "basisjaar")})
     table = national_population(args.municipalities, args.seed)
     print(
         f"population: {table.values.shape} (municipalities, years, sexes, ages), "
