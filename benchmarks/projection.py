@@ -16,7 +16,7 @@ Measured in one process:
   the region total and builds the long table for every scenario;
 - the baseline: numpy's plain multiply-add over arrays of the same size, per draw:
   ``(pop[m, y, s, a, None] * rates[s, a, p]).sum(over s, a)`` for every municipality, year
-  and product, timed over a few draws and scaled to N;
+  and product, the median of 15 draws timed one by one, scaled to N;
 - peak resident memory of the process (``ru_maxrss``) before and after the run.
 Results go to docs/benchmarks.md by hand.
 """
@@ -65,17 +65,20 @@ def national_population(n: int, seed: int):
 
 
 def baseline_per_draw(pop, rates, repeats: int) -> float:
-    """Seconds per draw of the plain broadcast multiply-add over the same arrays."""
+    """Seconds per draw of the plain broadcast multiply-add over the same arrays: the median
+    of ``repeats`` draws timed one by one (a shared machine makes single timings jumpy)."""
     import numpy as np
 
     p = rates.shape[1]
     per_age = rates.reshape(rates.shape[0], p, 2, -1).transpose(0, 2, 3, 1)  # (D, S, A, P)
-    start = time.perf_counter()
+    timings = []
     for d in range(repeats):
+        start = time.perf_counter()
         out = np.empty(pop.shape[:2] + (p,))
         for k in range(p):
-            out[..., k] = (pop * per_age[d, None, None, :, :, k]).sum(axis=(2, 3))
-    return (time.perf_counter() - start) / repeats
+            out[..., k] = (pop * per_age[d % len(per_age), None, None, :, :, k]).sum(axis=(2, 3))
+        timings.append(time.perf_counter() - start)
+    return float(np.median(timings))
 
 
 def main() -> None:
@@ -104,7 +107,7 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     after = peak_mb()
     model = runner.build_model(example, 3)
-    base = baseline_per_draw(table.values, model.rates[1:], 3)
+    base = baseline_per_draw(table.values, model.rates[1:], 15)
     outputs = result["product"].nunique()
     scenarios = result["scenario"].nunique()
     print(f"rows in the long table: {len(result):,} ({outputs} products, {scenarios} scenarios)")
