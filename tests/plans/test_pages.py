@@ -332,3 +332,14 @@ def test_the_plan_list_shows_how_many_indicators_are_coded(cast, plan, client):
     client.force_login(cast.analyst)
     page = client.get(reverse("plans:index")).content.decode()
     assert '<td class="num">2 / 30</td>' in page
+
+
+def test_the_reliability_page_title_is_only_its_name(cast, plan, client):
+    import re
+
+    client.force_login(cast.analyst)
+    page = client.get(reverse("plans:evaluation")).content.decode()
+    [title] = re.findall(r"<title>(.*?)</title>", page, re.S)
+    assert "Betrouwbaarheid van de voorstellen" in title
+    assert "kalibreren" not in title and "&lt;" not in title and "<" not in title
+    assert page.count("Drempels kalibreren") == 1
