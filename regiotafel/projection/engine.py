@@ -52,7 +52,7 @@ class DemandModel:
     years: np.ndarray  # (Y,) calendar years
     base_year: int
     later_rates: np.ndarray | None = None  # (D, P, S*A) rates with later entry
-    later_phase: np.ndarray | None = None  # (Y,) 0..1 share of the later-entry profile
+    later_phase: np.ndarray | None = None  # (Y, P) 0..1 share of the later-entry profile
     substitutions: tuple[Substitution, ...] = ()
     derived: np.ndarray | None = None  # (D, P, Q) weights of the derived outputs
     factors_off: frozenset[str] = field(default_factory=frozenset)
@@ -128,7 +128,7 @@ def demand(pop: np.ndarray, model: DemandModel) -> np.ndarray:
     out = (flat @ weights).reshape(m, n_years, n_draws, n_base)
     if model.later_rates is not None and "later_instroom" not in model.factors_off:
         later = (flat @ model.later_rates.reshape(n_draws * n_base, -1).T).reshape(out.shape)
-        phase = model.later_phase[None, :, None, None]
+        phase = model.later_phase[None, :, None, :]
         out = out * (1 - phase) + later * phase
     if "trend" not in model.factors_off and np.any(model.trend != 0):
         steps = (model.years - model.base_year).astype(float)

@@ -187,12 +187,12 @@ def build_model(params: Params, draws: int) -> engine.DemandModel:
     if params.later_instroom:
         shape = rates_arr.reshape(draws + 1, len(base), len(engine.SEXES), engine.N_AGES)
         later = shape.copy()
-        later_phase = np.zeros(len(years))
+        later_phase = np.zeros((len(years), len(base)))  # each product its own phase-in
         for item in params.later_instroom:
             shift = sampler.number(item.jaren, 0, 10)
             p = index[item.product]
             later[:, p] = engine.shift_ages(shape[:, p][:, None], shift)[:, 0]
-            later_phase = np.maximum(later_phase, engine.ramp(years, item.vanaf, item.volledig))
+            later_phase[:, p] = engine.ramp(years, item.vanaf, item.volledig)
         later_rates = later.reshape(rates_arr.shape)
     substitutions = tuple(
         engine.Substitution(

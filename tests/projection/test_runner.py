@@ -196,3 +196,27 @@ def test_progress_is_reported_until_every_municipality_is_done():
     runner.run(example(), draws=5, progress=lambda done, of: seen.append((done, of)))
     assert seen and seen[-1] == (13, 13)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_each_later_entry_is_phased_in_on_its_own_schedule():
+    later = example(
+        later_instroom=[
+            {"product": "verpleeghuis_pg", "jaren": 2.0, "vanaf": 2021, "volledig": 2025},
+            {"product": "verpleeghuis_somatisch", "jaren": 2.0, "vanaf": 2036, "volledig": 2040},
+        ]
+    )
+    plain = runner.run(example(), draws=0)
+    changed = runner.run(later, draws=0)
+
+    def demand(frame, product, year):
+        row = (frame["gemeente"] == "ZHN") & (frame["scenario"] == "basis")
+        row &= (frame["product"] == product) & (frame["jaar"] == year)
+        return frame[row]["vraag"].iloc[0]
+
+    assert demand(changed, "verpleeghuis_pg", 2030) < demand(plain, "verpleeghuis_pg", 2030)
+    assert demand(changed, "verpleeghuis_somatisch", 2030) == pytest.approx(
+        demand(plain, "verpleeghuis_somatisch", 2030)
+    )
+    assert demand(changed, "verpleeghuis_somatisch", 2040) < demand(
+        plain, "verpleeghuis_somatisch", 2040
+    )
