@@ -272,7 +272,7 @@ def import_projects(
         raise InvalidInput(
             _("Bestand %(name)s heeft %(n)s fout(en); er is niets ingelezen.")
             % {"name": table.name, "n": len(checker.errors)},
-            errors=checker.errors,
+            errors=sorted(checker.errors, key=lambda e: e.row or 0),  # stable: columns stay
         )
     if not checked:
         raise InvalidInput(_("Bestand %(name)s bevat geen projecten.") % {"name": table.name})

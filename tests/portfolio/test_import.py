@@ -233,3 +233,11 @@ def test_a_page_user_cannot_claim_a_project_of_the_national_register(regions):
     assert "landelijke register" in error.errors[0].message
     imports.import_projects(source=csv_file(GOOD), region=zhn)  # an operator may
     assert Project.objects.get(code="X1").region == zhn
+
+
+def test_the_errors_of_a_file_are_listed_in_row_order(regions):
+    imports.import_projects(source=csv_file(GOOD), region=region("Kennemerland"))
+    broken = GOOD.replace("X1,", "X2,").replace("2020,", "vorig jaar,")
+    error = failure(source=csv_file(GOOD, broken), region=region("Zuid-Holland Noord"))
+    # row 2's error (a project of another region) is found after all rows are read
+    assert [(e.row, e.field) for e in error.errors] == [(2, "id"), (3, "startperiode")]
