@@ -251,18 +251,25 @@ class SemanticScorer:
         indicators: list[IndicatorSpec],
         progress: ProgressCallback = _no_progress,
     ) -> np.ndarray:
-        """(indicators × passages): the mean cosine over the indicator's queries; progress
-        while the passages are embedded (nearly all the time).
+        """(indicators × passages): the mean cosine over the indicator's queries.
 
         The mean over many phrasings (question, examples, each synonym) ranked labelled
         evidence better than the best single phrasing, which lets a passage win on one
-        lucky synonym (docs/plan-scan-evaluation.md).
+        lucky synonym (docs/plan-scan-evaluation.md). Progress: embedding the passages,
+        then the indicators' queries, each in proportion to the texts not yet embedded in
+        this process (the queries are embedded once per process).
         """
-        vectors = embed_passages([p.text for p in document.passages], progress=progress)
+        texts = [p.text for p in document.passages]
+        queries = [tuple(semantic_queries(spec)) for spec in indicators]
+        new_passages = len({t for t in texts if t not in _PASSAGE_CACHE})
+        new_queries = len({q for qs in queries for q in qs if q not in _QUERY_CACHE})
+        first = new_passages / max(new_passages + new_queries, 1) if new_queries else 1.0
+        vectors = embed_passages(texts, progress=_share(progress, 0.0, first))
+        per_indicator = _share(progress, first, 1.0 - first)
         matrix = np.zeros((len(indicators), len(vectors)), dtype=np.float64)
-        for row, spec in enumerate(indicators):
-            queries = _query_matrix(tuple(semantic_queries(spec)))
-            matrix[row] = (queries @ vectors.T).mean(axis=0)
+        for row, texts_of_row in enumerate(queries):
+            matrix[row] = (_query_matrix(texts_of_row) @ vectors.T).mean(axis=0)
+            per_indicator(row + 1, len(indicators))
         return matrix
 
     def score(self, document, indicators, *, top_k=5, progress=None):

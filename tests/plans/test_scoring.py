@@ -176,7 +176,7 @@ def test_the_semantic_scorer_embeds_a_passage_once_per_process(document, monkeyp
     assert calls == []
 
 
-@pytest.mark.parametrize("name", ["lexicaal", "gecombineerd"])
+@pytest.mark.parametrize("name", ["lexicaal", "semantisch", "gecombineerd"])
 def test_a_scorer_reports_its_progress_until_it_is_done(document, name):
     reported = []
     scoring.get_scorer(name).score(
@@ -185,4 +185,16 @@ def test_a_scorer_reports_its_progress_until_it_is_done(document, name):
         progress=lambda done, total: reported.append(done / total),
     )
     assert len(reported) >= 4
+    assert reported == sorted(reported) and reported[-1] == 1.0
+
+
+def test_a_first_semantic_scan_reports_progress_while_it_embeds_the_queries(document):
+    scoring.clear_caches()
+    reported = []
+    scoring.get_scorer("semantisch").score(
+        document,
+        default_framework()[:4],
+        progress=lambda done, total: reported.append(done / total),
+    )
+    assert len(set(reported)) >= 5  # the passages' one batch, then a step per indicator
     assert reported == sorted(reported) and reported[-1] == 1.0
