@@ -6,6 +6,7 @@ app_name = "portfolio"
 
 urlpatterns = [
     path("", views.project_list, name="index"),
+    re_path(r"^projecten\.(?P<fmt>csv|xlsx)$", views.project_export, name="project-export"),
     path("projecten/<int:project_id>/", views.project_detail, name="project"),
     path("importeren/", views.import_page, name="import"),
     path("rapport/", views.report_page, name="report"),

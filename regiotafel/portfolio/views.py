@@ -19,7 +19,7 @@ from regiotafel import errors
 from regiotafel.core import charts, permissions
 from regiotafel.core.acting import acting_organisation
 from regiotafel.core.models import Region
-from regiotafel.portfolio import editing, imports, renderers, services
+from regiotafel.portfolio import editing, exports, imports, renderers, services
 from regiotafel.portfolio.forms import (
     AgendaItemForm,
     ImportForm,
@@ -65,6 +65,32 @@ def _context(request, **extra) -> dict:
 
 @login_required
 def project_list(request):
+    form, found, at = _filtered_projects(request)
+    page = Paginator(found.order_by("code"), 50).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    labels = dict(Status.choices)
+    for project in page:
+        project.state_label = labels.get(project.state_status, "—")
+    return render(
+        request,
+        "portfolio/list.html",
+        _context(request, form=form, page=page, at=at, query=query.urlencode()),
+    )
+
+
+@login_required
+def project_export(request, fmt: str):
+    """The filtered list in the import's own format, to edit and read in again."""
+    _form, found, at = _filtered_projects(request)
+    response = HttpResponse(
+        exports.render(exports.rows(found, at=at), fmt), content_type=exports.FORMATS[fmt]
+    )
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(at, fmt)}"'
+    return response
+
+
+def _filtered_projects(request):
     permissions.check(request.user, "portfolio.bekijken")
     form = ProjectFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -81,17 +107,7 @@ def project_list(request):
         found = found.filter(region=_own_region(request))
     elif data.get("reikwijdte") == "landelijk":
         found = found.filter(region__isnull=True)
-    page = Paginator(found.order_by("code"), 50).get_page(request.GET.get("pagina"))
-    query = request.GET.copy()
-    query.pop("pagina", None)
-    labels = dict(Status.choices)
-    for project in page:
-        project.state_label = labels.get(project.state_status, "—")
-    return render(
-        request,
-        "portfolio/list.html",
-        _context(request, form=form, page=page, at=at, query=query.urlencode()),
-    )
+    return form, found, at
 
 
 @login_required

@@ -69,3 +69,32 @@ def test_a_broken_file_gives_one_dutch_error_per_row(regions, tmp_path):
 def test_a_bad_date_is_refused_in_dutch(regions, tmp_path):
     with pytest.raises(CommandError, match="JJJJ-MM-DD"):
         run("rapport", "--peildatum", "1-11-2020", "--formaat", "csv", "--uit", str(tmp_path / "r"))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exported_projects_read_in_again_change_nothing(shared_files, tmp_path, fmt):
+    target = tmp_path / f"projecten.{fmt}"
+    out = run(
+        "exporteer-projecten", "--peildatum", "2020-11-01", "--formaat", fmt, "--uit", str(target)
+    )
+    assert "318 projecten" in out
+    again = run("importeer-projecten", str(target), "--peildatum", "2020-10-01")
+    assert "0 nieuw, 0 gewijzigd, 0 nieuwe beoordelingen" in again
+
+
+def test_the_export_writes_the_official_wording_and_a_blank_state_before_the_first_assessment(
+    shared_files, tmp_path
+):
+    target = tmp_path / "p.csv"
+    run(
+        "exporteer-projecten", "--peildatum", "2020-11-01", "--formaat", "csv", "--uit", str(target)
+    )
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("id;naam;thema;concessiehouder;startperiode;status;impact")
+    assert lines[1].startswith("P001;Transitieproject 001 (Samenwerking in de keten);")
+    assert ";Lopend;Op kleine schaal met veel betekenis;" in lines[1]
+    run(
+        "exporteer-projecten", "--peildatum", "2019-01-01", "--formaat", "csv", "--uit", str(target)
+    )
+    first = target.read_text(encoding="utf-8-sig").splitlines()[1].split(";")
+    assert first[5:10] == ["", "", "", "", ""]

@@ -130,3 +130,17 @@ def test_the_dashboard_has_a_json_twin_for_members_of_the_region_only(demo_data,
     assert body["fasen"][0]["stip_op_de_horizon"] == 3
     other = client.get(f"/api/v1/portfolio/regios/{demo_data.other_region.slug}/dashboard")
     assert other.status_code == 403
+
+
+def test_the_project_list_downloads_as_an_import_file_with_only_what_the_user_may_see(
+    demo_data, client
+):
+    client.force_login(demo_data.planner)
+    response = client.get("/portfolio/projecten.xlsx?thema=&peildatum=2020-11-01")
+    assert response["Content-Disposition"].endswith('portfolio-projecten-2020-11-01.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    lines = list(sheet.iter_rows(values_only=True))
+    assert lines[0][:3] == ("id", "naam", "thema")
+    assert len(lines) - 1 == 318 - 10 - 6  # not Kennemerland's ten, Amstelland's six
+    csv_text = client.get("/portfolio/projecten.csv?reikwijdte=regio").content.decode("utf-8-sig")
+    assert {line.split(";")[10] for line in csv_text.splitlines()[1:]} == {"Zuid-Holland Noord"}

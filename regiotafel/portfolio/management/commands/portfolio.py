@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 from regiotafel import errors
 from regiotafel.core.management.base import RegiotafelCommand
 from regiotafel.core.models import Region
-from regiotafel.portfolio import imports, renderers, services
+from regiotafel.portfolio import exports, imports, renderers, services
+from regiotafel.portfolio.models import Project
 
 
 def _date(value: str) -> date:
@@ -54,6 +55,14 @@ class Command(RegiotafelCommand):
             "importeer-fasetotalen", help=_("Lees gepubliceerde landelijke aantallen per fase in.")
         )
         totals.add_argument("bestand")
+        export = sub.add_parser(
+            "exporteer-projecten",
+            help=_("Schrijf de projecten met hun stand op een peildatum, in het importformaat."),
+        )
+        export.add_argument("--peildatum", required=True, help=_("JJJJ-MM-DD"))
+        export.add_argument("--formaat", required=True, choices=sorted(exports.FORMATS))
+        export.add_argument("--uit", required=True, help=_("Het bestand om te schrijven."))
+        export.add_argument("--regio", help=_("Alleen de projecten van deze regio."))
         report = sub.add_parser("rapport", help=_("Schrijf de voortgangsrapportage."))
         report.add_argument("--peildatum", required=True, help=_("JJJJ-MM-DD"))
         report.add_argument("--vergelijk", help=_("Een tweede peildatum om mee te vergelijken."))
@@ -65,6 +74,8 @@ class Command(RegiotafelCommand):
         when = _date(options["peildatum"]) if options.get("peildatum") else None
         if opdracht == "rapport":
             return self._report(when, options)
+        if opdracht == "exporteer-projecten":
+            return self._export(when, options)
         if opdracht == "importeer-fasetotalen":
             result = imports.import_phase_totals(source=options["bestand"])
             self.stdout.write(
@@ -119,4 +130,14 @@ class Command(RegiotafelCommand):
         self.stdout.write(
             _("Rapport op peildatum %(date)s (%(fmt)s) geschreven naar %(path)s.")
             % {"date": when.isoformat(), "fmt": chosen.name, "path": options["uit"]}
+        )
+
+    def _export(self, when: date, options) -> None:
+        region = _region(options.get("regio"))
+        projects = Project.objects.filter(region=region) if region else Project.objects.all()
+        table = exports.rows(projects, at=when)
+        Path(options["uit"]).write_bytes(exports.render(table, options["formaat"]))
+        self.stdout.write(
+            _("%(n)s projecten (stand op %(date)s) geschreven naar %(path)s.")
+            % {"n": len(table), "date": when.isoformat(), "path": options["uit"]}
         )
