@@ -106,13 +106,11 @@ def demo_params_path() -> Path:
 def population(params: Params, table: PopulationTable | None = None) -> PopulationTable:
     """The population the parameters ask for; a ``table`` given by the caller is used instead
     of the configured source (benchmarks, tests, a loader of one's own)."""
-    if table is not None:
-        pass
-    elif params.bevolking.bron == "cbs":
+    if table is None and params.bevolking.bron == "cbs":
         from regiotafel.projection import cbs
 
         table = cbs.population(params)
-    else:
+    elif table is None:
         table = demo_population()
     try:
         return table.select(params.bevolking.gemeenten, params.years)

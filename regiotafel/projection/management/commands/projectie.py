@@ -100,12 +100,8 @@ class Command(RegiotafelCommand):
     def _report(self, params, draws: int | None, html: str | None, xlsx: str | None) -> None:
         if not html and not xlsx:
             raise errors.InvalidInput(_("Geef --html, --xlsx of allebei."))
-        try:
-            from regiotafel.projection import report
-        except ImportError:  # pragma: no cover - report.py is built alongside
-            raise errors.NotFound(
-                _("Het rapport is in deze installatie niet beschikbaar.")
-            ) from None
+        from regiotafel.projection import report
+
         results = self._results(params, draws)
         labels = report.default_labels({params.region_code: params.region})
         report.write_report(
