@@ -108,6 +108,24 @@ def _parse_date(value, *, row, column, errors) -> date | None:
     return None
 
 
+def organisations_band(value: str) -> OrganisationsBand | None:
+    """A number of organisations as the band the report counts it in (10 or more: "Meer dan
+    10", the published band after "7 tot 9"); None when it is not a whole number of at least 1.
+    """
+    cleaned = value.strip()
+    if not cleaned.isdigit() or int(cleaned) < 1:
+        return None
+    count = int(cleaned)
+    for band, last in (
+        (OrganisationsBand.B1_3, 3),
+        (OrganisationsBand.B4_6, 6),
+        (OrganisationsBand.B7_9, 9),
+    ):
+        if count <= last:
+            return band
+    return OrganisationsBand.B10
+
+
 @dataclass
 class _ProjectRow:
     row: int
@@ -159,8 +177,12 @@ class _ProjectChecker:
         assessment = {}
         for column, (choices, model_field) in CLASSIFICATIONS.items():
             member = self.lookups[column].get(values[column].strip().casefold())
+            if member is None and column == "betrokken_organisaties":
+                member = organisations_band(values[column])
             if member is None:
                 allowed = "; ".join(str(c.label) for c in choices)
+                if column == "betrokken_organisaties":
+                    allowed += _("; of een aantal (1 of meer)")
                 self._error(
                     number,
                     column,

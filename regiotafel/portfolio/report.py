@@ -162,8 +162,8 @@ def organisations_involved(snapshots: list[Snapshot]) -> ReportTable:
         for snap in snapshots
     ]
     table.note = _(
-        "Niet in de tabel, zoals in de gepubliceerde rapportage: projecten zonder bekend aantal "
-        "betrokken organisaties: %(counts)s."
+        "Zonder bekend aantal betrokken organisaties, en daarom niet in de tabel (zoals in de "
+        "gepubliceerde rapportage): %(counts)s."
     ) % {"counts": "; ".join(unknown)}
     return table
 

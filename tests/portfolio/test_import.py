@@ -241,3 +241,17 @@ def test_the_errors_of_a_file_are_listed_in_row_order(regions):
     error = failure(source=csv_file(GOOD, broken), region=region("Zuid-Holland Noord"))
     # row 2's error (a project of another region) is found after all rows are read
     assert [(e.row, e.field) for e in error.errors] == [(2, "id"), (3, "startperiode")]
+
+
+@pytest.mark.parametrize(
+    "written, band", [("2", "1-3"), ("6", "4-6"), ("9", "7-9"), ("10", "10+"), ("25", "10+")]
+)
+def test_a_number_of_organisations_is_counted_in_its_band(regions, written, band):
+    imports.import_projects(source=csv_file(GOOD.replace("4 tot 6", written)))
+    assert Project.objects.get(code="X1").assessments.get().organisations == band
+
+
+def test_zero_organisations_is_refused_naming_the_bands_and_the_number(regions):
+    error = failure(source=csv_file(GOOD.replace("4 tot 6", "0")))
+    assert [(e.row, e.field) for e in error.errors] == [(2, "betrokken_organisaties")]
+    assert "Meer dan 10" in error.errors[0].message and "aantal" in error.errors[0].message
