@@ -91,3 +91,28 @@ def test_a_large_upload_is_processed_in_the_background_and_the_page_follows(
     expect(page.get_by_role("heading", name="Groot regioplan")).to_be_visible()
     expect(page.get_by_text("Klaar.")).to_be_visible(timeout=60_000)  # htmx polls, then reloads
     expect(page.get_by_role("link", name=re.compile(r"^PREV-3 "))).to_be_visible()
+
+
+def test_an_encrypted_pdf_is_refused_on_the_upload_page_and_a_deletion_asks_first(
+    demo_server, page, tmp_path
+):
+    from tests.plans.conftest import PARAGRAPHS
+    from tests.plans.fixtures.documents import encrypt_pdf, make_pdf, wrap
+
+    locked = tmp_path / "beveiligd-plan.pdf"
+    locked.write_bytes(encrypt_pdf(make_pdf([wrap(" ".join(PARAGRAPHS))]), password="geheim"))
+    log_in(page, demo_server, "analist")
+    page.wait_for_url(f"{demo_server}/")
+    page.goto(f"{demo_server}/plannen/uploaden/")
+    page.get_by_label("Bestand (PDF, DOCX, TXT of HTML)").set_input_files(str(locked))
+    page.get_by_role("button", name="Uploaden en scannen").click()
+    expect(page.get_by_role("alert")).to_contain_text("beveiligd-plan.pdf is versleuteld")
+    page.goto(f"{demo_server}/plannen/")
+    expect(page.get_by_text("beveiligd-plan.pdf")).to_have_count(0)
+
+    page.get_by_role("link", name="Regiovisie ouderenzorg", exact=True).click()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Plan verwijderen").click()
+    assert asked and "verwijderen?" in asked[0]
+    expect(page.get_by_role("heading", name="Regiovisie ouderenzorg")).to_be_visible()
