@@ -144,3 +144,12 @@ def test_the_project_list_downloads_as_an_import_file_with_only_what_the_user_ma
     assert len(lines) - 1 == 318 - 10 - 6  # not Kennemerland's ten, Amstelland's six
     csv_text = client.get("/portfolio/projecten.csv?reikwijdte=regio").content.decode("utf-8-sig")
     assert {line.split(";")[10] for line in csv_text.splitlines()[1:]} == {"Zuid-Holland Noord"}
+
+
+def test_the_agenda_tables_name_the_running_projects_and_the_lines_without_one(demo_data, client):
+    client.force_login(demo_data.analyst)
+    page = client.get("/portfolio/visie/").content.decode()
+    line = demo_data.region.agenda_items.get(title="Arbeidsmarkt", kind=AgendaKind.ACTIELIJN)
+    running = [p for p in line.projects.all() if p.assessments.first().status == "lopend"]
+    assert running and all(f">{p.code}</a>" in page for p in running)
+    assert "geen lopend project" in page  # e.g. the action line Digitalisering
