@@ -326,6 +326,7 @@ def matrix_export(request, fmt: str):
 
 @login_required
 def compare(request):
+    permissions.check(request.user, "plannen.bekijken")
     plans = [p for p in services.visible_plans(request.user) if p.status == PlanStatus.KLAAR]
     form = CompareForm(request.GET or None, plans=plans, initial=_two_versions(plans))
     rows, first, second, failure = None, None, None, None

@@ -40,6 +40,11 @@ def test_people_without_an_analysis_role_get_403_on_every_plan_page(cast, plan, 
         reverse("plans:matrix"),
         reverse("plans:frameworks"),
         reverse("plans:evaluation"),
+        reverse("plans:compare"),
+        reverse("plans:progress", args=[plan.pk]),
+        reverse("plans:matrix-export", args=["csv"]),
+        reverse("plans:framework", args=[plan.framework_id]),
+        reverse("plans:codebook", args=[plan.framework_id]),
     ]:
         assert client.get(url).status_code == 403, url
 
