@@ -85,6 +85,7 @@ def _parts(view: services.GapView) -> dict:
         "table": dict(zip(("years", "rows"), report.wide_rows(view.table), strict=True)),
         "indicators": _indicator_rows(view),
         "decomposition": _decomposition_rows(view),
+        "uncertainty": _uncertainty_rows(view),
         "charts": _charts(view),
     }
 
@@ -160,6 +161,31 @@ def _indicator_rows(view: services.GapView) -> dict | None:
         "columns": [SHORT_INDICATOR_LABELS[key] for key in main],
         "municipal_rows": municipal_rows,
     }
+
+
+def _uncertainty_rows(view: services.GapView) -> list[dict]:
+    """The region's shortage in the key years: the baseline and P10 / P50 / P90 of the draws."""
+    if not view.has_band:
+        return []
+    series = view.series
+    region = series[
+        (series["gemeente"] == view.projection.region_code) & series["jaar"].isin(report.KEY_YEARS)
+    ]
+    return [
+        {
+            "jaar": int(row["jaar"]),
+            "tekort": report.number(row["tekort"]),
+            "p10": report.number(row["tekort_p10"]),
+            "p50": report.number(row["tekort_p50"]),
+            "p90": report.number(row["tekort_p90"]),
+            "pct": _("%(p10)s tot %(p90)s")
+            % {
+                "p10": report.percent(row["tekort_pct_p10"]),
+                "p90": report.percent(row["tekort_pct_p90"]),
+            },
+        }
+        for row in region.sort_values("jaar").to_dict("records")
+    ]
 
 
 def _decomposition_rows(view: services.GapView) -> list[dict]:

@@ -58,6 +58,29 @@ def test_the_decomposition_ends_with_the_whole_change_in_the_shortage(cast, zhn,
     ) in table
 
 
+def test_the_regions_shortage_is_shown_with_its_uncertainty(cast, zhn, client):
+    text = page(client, cast.analyst, scenario="basis", product="verpleeghuis").content.decode()
+    table = re.search(r'<table id="zorgkloof-onzekerheid">.*?</table>', text, re.S)[0]
+    view = services.gap_view(user=cast.analyst, region=cast.region, product="verpleeghuis")
+    series = view.series
+    row = series[(series["gemeente"] == "ZHN") & (series["jaar"] == 2040)].iloc[0]
+    assert row["tekort_p10"] < row["tekort_p50"] < row["tekort_p90"]
+    cells = "".join(
+        f'<td class="num">{report.number(row[c])}</td>'
+        for c in ("tekort", "tekort_p10", "tekort_p50", "tekort_p90")
+    )
+    assert f'<th scope="row">2040</th>{cells}' in table
+    assert report.number(row["tekort"]) == "4.259"  # seed 000 publishes 4,260
+
+
+def test_without_draws_there_is_no_uncertainty_table(cast, zhn, client):
+    services.save_parameter_set(
+        user=cast.analyst, region=cast.region, text=demo_text(draws=0), filename="zonder.yaml"
+    )
+    text = page(client, cast.analyst).content.decode()
+    assert 'id="zorgkloof-onzekerheid"' not in text and 'id="zorgkloof-tabel"' in text
+
+
 def test_people_with_dementia_are_counted_in_whole_persons(cast, zhn, client):
     text = page(client, cast.analyst).content.decode()
     table = re.search(r'<table id="zorgkloof-indicatoren-gemeenten">.*?</table>', text, re.S)[0]
