@@ -25,15 +25,23 @@ class ParameterSetOut(Schema):
 
 
 class YearOut(Schema):
+    """One year of one area; ``null`` where a value does not exist: supply and shortage of a
+    product without current capacity, percentiles without draws."""
+
     jaar: int
     vraag: float
-    aanbod: float
-    tekort: float
+    aanbod: float | None
+    tekort: float | None
     tekort_pct: float | None
     vraag_p10: float | None = None
+    vraag_p50: float | None = None
     vraag_p90: float | None = None
     tekort_p10: float | None = None
+    tekort_p50: float | None = None
     tekort_p90: float | None = None
+    tekort_pct_p10: float | None = None
+    tekort_pct_p50: float | None = None
+    tekort_pct_p90: float | None = None
 
 
 class AreaOut(Schema):

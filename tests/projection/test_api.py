@@ -78,3 +78,23 @@ def test_a_region_without_parameters_is_404(cast, client):
     response = get(client, far_analyst, cast.other_region.slug)
     assert response.status_code == 404
     assert "nog geen parameters" in response.json()["detail"]
+
+
+def test_every_percentile_of_the_draws_is_in_the_answer(cast, client):
+    year = get(client, cast.analyst, cast.region.slug).json()["gebieden"][0]["jaren"][-1]
+    for name in ("vraag", "tekort", "tekort_pct"):
+        assert year[f"{name}_p10"] <= year[f"{name}_p50"] <= year[f"{name}_p90"]
+
+
+def test_a_product_without_capacity_answers_with_null_supply(cast, client):
+    from tests.projection.conftest import demo_text
+
+    text = demo_text(draws=0).replace("  wijkverpleging: basisjaar\n", "", 1)
+    assert text != demo_text(draws=0)
+    services.save_parameter_set(
+        user=cast.analyst, region=cast.region, text=text, filename="zonder-aanbod.yaml"
+    )
+    response = get(client, cast.analyst, cast.region.slug, product="wijkverpleging")
+    assert response.status_code == 200
+    year = response.json()["gebieden"][0]["jaren"][-1]
+    assert year["vraag"] > 0 and year["aanbod"] is None and year["tekort"] is None

@@ -344,3 +344,20 @@ def test_every_gap_analysis_page_answers_every_demo_role_without_a_server_error(
     for url in urls:
         status = browser.get(url).status_code
         assert status == (200 if allowed else 403), (username, url, status)
+
+
+def test_a_product_without_capacity_shows_demand_and_dashes(cast, zhn, client):
+    text = demo_text(draws=0).replace("  wijkverpleging: basisjaar\n", "", 1)
+    services.save_parameter_set(
+        user=cast.analyst, region=cast.region, text=text, filename="zonder-aanbod.yaml"
+    )
+    response = page(client, cast.analyst, product="wijkverpleging")
+    assert response.status_code == 200
+    table = re.search(r'<table id="zorgkloof-tabel">.*?</table>', response.content.decode(), re.S)[
+        0
+    ]
+    assert '<td class="num">—</td>' in table
+    client.force_login(cast.analyst)
+    for fmt in ("csv", "xlsx", "html"):
+        answer = client.get(reverse("projection:export", args=[fmt]), {"product": "wijkverpleging"})
+        assert answer.status_code == 200, fmt
