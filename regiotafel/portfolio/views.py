@@ -284,8 +284,17 @@ def _bar(table, title: str, stacked_columns: bool = False):
                 x=[label for label, _c in table.rows],
                 y=[c[index] for _l, c in table.rows],
             )
-    figure.update_layout(title=title, height=420, yaxis={"title": _("aantal projecten")})
+    counts = [v for _l, cells in table.rows for v in cells if isinstance(v, int)]
+    figure.update_layout(title=title, height=420, yaxis=_count_axis(counts, _("aantal projecten")))
     return _fragment(figure)
+
+
+def _count_axis(counts: list[int], title: str) -> dict:
+    """An axis of whole projects: no 0,5 ticks when the counts are small."""
+    axis = {"title": title, "tickformat": "d"}
+    if max((abs(c) for c in counts), default=0) <= 10:
+        axis["dtick"] = 1
+    return axis
 
 
 def _fragment(figure) -> str:
@@ -297,12 +306,14 @@ def _fragment(figure) -> str:
 def _change_chart(report) -> str:
     """The change between the two reference dates, per status, impact and scalability."""
     figure = go.Figure()
+    changes = []
     for key, name in (
         ("tabel-6", _("Status")),
         ("tabel-8", _("Impact")),
         ("tabel-11", _("Opschaalbaarheid")),
     ):
         rows = report.table(key).rows
+        changes += [c[-1] for _l, c in rows]
         figure.add_bar(name=name, x=[label for label, _c in rows], y=[c[-1] for _l, c in rows])
     figure.update_layout(
         title=_("Verandering van %(a)s tot %(b)s")
@@ -311,7 +322,7 @@ def _change_chart(report) -> str:
             "b": date_format(report.reference_date, "j F Y"),
         },
         height=460,
-        yaxis={"tickformat": "d", "title": _("verschil in aantal projecten")},
+        yaxis=_count_axis(changes, _("verschil in aantal projecten")),
     )
     return _fragment(figure)
 
@@ -460,7 +471,11 @@ def dashboard(request, slug: str):
             x=[label for label, _n in summary["by_status"]], y=[n for _l, n in summary["by_status"]]
         )
     )
-    status_chart.update_layout(title=_("Projecten per status"), height=320)
+    status_chart.update_layout(
+        title=_("Projecten per status"),
+        height=320,
+        yaxis=_count_axis([n for _l, n in summary["by_status"]], _("aantal projecten")),
+    )
     return render(
         request,
         "portfolio/dashboard.html",

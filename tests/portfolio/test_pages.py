@@ -153,3 +153,9 @@ def test_the_agenda_tables_name_the_running_projects_and_the_lines_without_one(d
     running = [p for p in line.projects.all() if p.assessments.first().status == "lopend"]
     assert running and all(f">{p.code}</a>" in page for p in running)
     assert "geen lopend project" in page  # e.g. the action line Digitalisering
+
+
+def test_a_small_change_is_charted_in_whole_projects(demo_data, client):
+    client.force_login(demo_data.analyst)
+    page = client.get("/portfolio/rapport/?peildatum=2021-03-31&vergelijk=2020-10-31").content
+    assert b'"dtick":1' in page and b'"tickformat":"d"' in page
