@@ -335,10 +335,26 @@ def _report_charts(report) -> list[str]:
         _bar(report.table("tabel-8"), _("Impact")),
         _bar(report.table("tabel-10"), _("Deelbare resultaten")),
         _bar(report.table("tabel-11"), _("Opschaalbaarheid")),
+        *(_phase_chart(report.table(key)) for key in ("tabel-1", "tabel-2", "tabel-3")),
     ]
     if report.compare_date:
         found.insert(0, _change_chart(report))
     return found
+
+
+def _phase_chart(table) -> str:
+    """Tables 1-3 over time: the regions per phase at every date, stacked."""
+    figure = go.Figure()
+    for label, cells in table.rows:
+        figure.add_bar(name=label, x=table.columns, y=cells)
+    figure.update_layout(
+        title=table.title,
+        height=380,
+        barmode="stack",
+        xaxis={"type": "category"},
+        yaxis={"title": _("aantal regio's"), "tickformat": "d"},
+    )
+    return _fragment(figure)
 
 
 @login_required

@@ -159,3 +159,10 @@ def test_a_small_change_is_charted_in_whole_projects(demo_data, client):
     client.force_login(demo_data.analyst)
     page = client.get("/portfolio/rapport/?peildatum=2021-03-31&vergelijk=2020-10-31").content
     assert b'"dtick":1' in page and b'"tickformat":"d"' in page
+
+
+def test_the_report_charts_the_regions_per_phase_over_time(demo_data, client):
+    client.force_login(demo_data.analyst)
+    page = client.get("/portfolio/rapport/?peildatum=2020-11-01").content.decode()
+    assert page.count('"barmode":"stack"') == 4  # table 4 and tables 1-3
+    assert '"x":["mrt 2019","okt 2019","mrt 2020","okt 2020"]' in page
