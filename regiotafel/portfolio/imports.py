@@ -438,31 +438,9 @@ def import_phases(
     checked, seen = [], {}
     for number, values in table.rows:
         region = regions.get(values["zorgkantoorregio"].casefold())
-        if region is None:
-            errors.append(
-                FieldError(
-                    field="zorgkantoorregio",
-                    row=number,
-                    message=_("onbekende regio %(v)r") % {"v": values["zorgkantoorregio"]},
-                )
-            )
-        elif region.name.casefold() in seen:
-            errors.append(
-                FieldError(
-                    field="zorgkantoorregio",
-                    row=number,
-                    message=_("regio %(v)s staat dubbel in het bestand (ook in rij %(o)s)")
-                    % {"v": region, "o": seen[region.name.casefold()]},
-                )
-            )
-        elif allowed_regions is not None and region.pk not in allowed_regions:  # unsaved: None
-            errors.append(
-                FieldError(
-                    field="zorgkantoorregio",
-                    row=number,
-                    message=_("u mag de fasen van %(v)s niet vastleggen") % {"v": region},
-                )
-            )
+        problem = _phase_region_problem(values["zorgkantoorregio"], region, seen, allowed_regions)
+        if problem:
+            errors.append(FieldError(field="zorgkantoorregio", row=number, message=problem))
         if region is not None:
             seen.setdefault(region.name.casefold(), number)
         phases = {
@@ -480,6 +458,22 @@ def import_phases(
         raise InvalidInput(detail, errors=errors)
     when = reference_date_for(name=table.name, given=reference_date)
     return _write_phases(checked, name=table.name, when=when)
+
+
+def _phase_region_problem(
+    name: str, region: Region | None, seen: dict[str, int], allowed_regions: set[int] | None
+) -> str:
+    """What is wrong with a phase row's region, or "" (seen: region names of earlier rows)."""
+    if region is None:
+        return _("onbekende regio %(v)r") % {"v": name}
+    if region.name.casefold() in seen:
+        return _("regio %(v)s staat dubbel in het bestand (ook in rij %(o)s)") % {
+            "v": region,
+            "o": seen[region.name.casefold()],
+        }
+    if allowed_regions is not None and region.pk not in allowed_regions:  # unsaved: None
+        return _("u mag de fasen van %(v)s niet vastleggen") % {"v": region}
+    return ""
 
 
 @transaction.atomic
