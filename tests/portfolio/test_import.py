@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from openpyxl import Workbook
 
+from regiotafel.core.models import Region
 from regiotafel.errors import InvalidInput
 from regiotafel.portfolio import imports
 from regiotafel.portfolio.models import Assessment, Project, RegionPhase, Status, Theme
@@ -255,3 +256,26 @@ def test_zero_organisations_is_refused_naming_the_bands_and_the_number(regions):
     error = failure(source=csv_file(GOOD.replace("4 tot 6", "0")))
     assert [(e.row, e.field) for e in error.errors] == [(2, "betrokken_organisaties")]
     assert "Meer dan 10" in error.errors[0].message and "aantal" in error.errors[0].message
+
+
+def test_a_region_named_twice_in_a_phase_file_is_refused_naming_both_rows(regions):
+    source = (
+        b"zorgkantoorregio,afspraken_convenanten,stip_op_de_horizon,samenwerkingsdynamiek\n"
+        b"Zeeland,4,5,4\nTwente,4,4,4\nzeeland,3,5,4\n"
+    )
+    with pytest.raises(InvalidInput) as caught:
+        imports.import_phases(source=source, name="f.csv")
+    [error] = caught.value.errors
+    assert (error.row, error.field) == (4, "zorgkantoorregio") and "rij 2" in error.message
+    assert not RegionPhase.objects.exists()
+
+
+def test_a_new_region_named_twice_is_refused_even_when_regions_are_created(db):
+    source = (
+        b"zorgkantoorregio,afspraken_convenanten,stip_op_de_horizon,samenwerkingsdynamiek\n"
+        b"Nieuwland,4,5,4\nNieuwland,3,5,4\n"
+    )
+    with pytest.raises(InvalidInput) as caught:
+        imports.import_phases(source=source, name="f.csv", create_regions=True)
+    assert [(e.row, e.field) for e in caught.value.errors] == [(3, "zorgkantoorregio")]
+    assert not Region.objects.exists()
