@@ -133,11 +133,15 @@ def _set_progress(plan: Plan, percent: int, *, status: str | None = None) -> Non
 def _fail(plan: Plan, message: str, *, keep: bool = False) -> None:
     """'mislukt', without the unreadable file: only the row saying why remains, until it is
     deleted; or, for a plan read before, back to 'klaar' with its earlier proposals."""
+    found = Plan.objects.filter(pk=plan.pk)
     if keep:
         fields = {"status": PlanStatus.KLAAR, "progress": 100}
     else:
         fields = {"status": PlanStatus.MISLUKT, "progress": plan.progress, "source": b""}
-    Plan.objects.filter(pk=plan.pk).update(**fields, error=message, processed_at=timezone.now())
+        # Another worker (the server's thread and `plannen verwerk` at once) may have
+        # finished this plan meanwhile, which is why storing failed: leave its result alone.
+        found = found.exclude(status=PlanStatus.KLAAR)
+    found.update(**fields, error=message, processed_at=timezone.now())
 
 
 @transaction.atomic

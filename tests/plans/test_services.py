@@ -340,6 +340,33 @@ def test_a_restart_processes_plans_left_waiting_or_busy(cast, framework):
     assert set(Plan.objects.values_list("status", flat=True)) == {PlanStatus.KLAAR}
 
 
+def test_a_plan_processed_by_two_workers_at_once_keeps_the_first_result(
+    cast, framework, monkeypatch
+):
+    plan = Plan.objects.create(
+        region=cast.region,
+        framework=framework,
+        title="A",
+        file_name=KENNEMERLAND.name,
+        kind="txt",
+        source=KENNEMERLAND.read_bytes(),
+        scorer="lexicaal",
+    )
+    real_read = jobs._read
+
+    def read_while_another_worker_finishes(found):
+        document = real_read(found)
+        monkeypatch.setattr(jobs, "_read", real_read)
+        jobs.process(found.pk)  # e.g. the server's thread, while `plannen verwerk` runs
+        return document
+
+    monkeypatch.setattr(jobs, "_read", read_while_another_worker_finishes)
+    jobs.process(plan.pk)
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.KLAAR and bytes(plan.source) == KENNEMERLAND.read_bytes()
+    assert plan.proposals.count() == 30 and plan.passages.exists()
+
+
 def test_rescoring_replaces_that_scorers_proposals_and_keeps_the_codings(
     cast, plan, django_capture_on_commit_callbacks
 ):
