@@ -48,7 +48,7 @@ class Command(RegiotafelCommand):
         "Regioplannen: 'scan' leest één plan en toetst het aan de 30 indicatoren; "
         "'verwerk' verwerkt de geüploade plannen die nog wachten of bleven hangen."
     )
-    requires_system_checks = []  # a scan uses no models, URLs or database
+    requires_system_checks = []  # a scan needs no models, URLs or database: start quickly
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="opdracht", required=True, title=_("opdrachten"))
