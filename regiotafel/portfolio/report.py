@@ -327,7 +327,7 @@ def phase_tables(
 
 
 def region_appendix(rows: list[PhaseRow]) -> ReportTable:
-    """Appendix 1: each region's latest phases, in the official wording."""
+    """Appendix 1: each region's latest phases, in the official wording, in the given order."""
     from regiotafel.portfolio.models import Agreements, Dynamics, Vision
 
     table = ReportTable(
@@ -336,7 +336,7 @@ def region_appendix(rows: list[PhaseRow]) -> ReportTable:
         _("Zorgkantoorregio"),
         [_("Afspraken / Convenanten"), _("Stip op de Horizon"), _("Ontwikkelfase")],
     )
-    for row in sorted(rows, key=lambda r: r.region):
+    for row in rows:
         table.rows.append(
             (
                 row.region,

@@ -116,7 +116,8 @@ def reference_dates(region: Region | None = None) -> list[date]:
 def _phase_rows(at: date) -> tuple[list[report.PhaseRow], list[report.PhaseRow]]:
     rows = [
         report.PhaseRow(p.region.name, p.date, p.agreements, p.dynamics, p.vision)
-        for p in RegionPhase.objects.filter(date__lte=at).select_related("region")
+        # in the order the files listed the regions (the published order of appendix 1)
+        for p in RegionPhase.objects.filter(date__lte=at).select_related("region").order_by("pk")
     ]
     latest: dict[str, report.PhaseRow] = {}
     for row in sorted(rows, key=lambda r: r.date):

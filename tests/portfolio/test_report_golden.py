@@ -240,8 +240,10 @@ def test_table_7_prints_the_published_counts_and_percentages(the_report):
     assert as_dict(table, None) == TABLE_7
 
 
-def test_appendix_1_prints_every_region_in_the_official_wording(the_report):
-    assert as_dict(the_report.table("bijlage-1"), None) == APPENDIX_1
+def test_appendix_1_prints_every_region_in_the_official_wording_and_published_order(the_report):
+    table = the_report.table("bijlage-1")
+    assert as_dict(table, None) == APPENDIX_1
+    assert [label for label, _cells in table.rows] == list(APPENDIX_1)
 
 
 def test_two_reference_dates_give_both_columns_and_the_change(shared_files):
