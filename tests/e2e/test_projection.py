@@ -32,6 +32,16 @@ def test_the_analyst_changes_the_scenario_and_sees_the_table_change(demo_server,
     expect(page.locator("#zorgkloof-paneel .js-plotly-plot")).to_have_count(3)
 
 
+def test_the_charts_write_numbers_the_dutch_way(demo_server, page):
+    open_the_page(page, demo_server)
+    first = page.locator("#zorgkloof-paneel .js-plotly-plot").first
+    expect(first.locator(".ytick text").first).to_be_visible()
+    ticks = first.locator(".ytick text").all_text_contents()
+    assert any(re.fullmatch(r"\d{1,3}\.\d{3}", tick) for tick in ticks), ticks  # 2.500
+    years = first.locator(".xtick text").all_text_contents()
+    assert "2040" in years, years
+
+
 def test_the_gap_analysis_pages_have_no_serious_accessibility_violations(demo_server, page):
     open_the_page(page, demo_server)
     page.wait_for_load_state("networkidle")
