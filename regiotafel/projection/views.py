@@ -211,7 +211,7 @@ def _decomposition_rows(view: services.GapView) -> list[dict]:
         rows.append(
             {
                 "factor": _("Verandering in het tekort"),
-                "bijdrage": report.number(part["bijdrage"].sum()),
+                "bijdrage": report.number(part["bijdrage"].sum(skipna=False)),
                 "total": True,
             }
         )

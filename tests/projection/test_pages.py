@@ -357,6 +357,10 @@ def test_a_product_without_capacity_shows_demand_and_dashes(cast, zhn, client):
         0
     ]
     assert '<td class="num">—</td>' in table
+    parts = re.search(
+        r'<table id="zorgkloof-decompositie">.*?</table>', response.content.decode(), re.S
+    )[0]
+    assert 'Verandering in het tekort</th><td class="num">—</td>' in parts  # no shortage
     client.force_login(cast.analyst)
     for fmt in ("csv", "xlsx", "html"):
         answer = client.get(reverse("projection:export", args=[fmt]), {"product": "wijkverpleging"})
