@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -106,6 +106,18 @@ def _parse_date(value, *, row, column, errors) -> date | None:
         )
     )
     return None
+
+
+DUTCH_AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d{1,2})?$")
+
+
+def parse_amount(value: str) -> Decimal | None:
+    """An amount in euro written the Dutch way ("€ 12.500", "12500,50"); None otherwise. A
+    point is only a thousands separator, so "12.5" is refused rather than read as 125."""
+    cleaned = value.replace("€", "").replace(" ", "").strip()
+    if not DUTCH_AMOUNT.match(cleaned):
+        return None
+    return Decimal(cleaned.replace(".", "").replace(",", "."))
 
 
 def organisations_band(value: str) -> OrganisationsBand | None:
@@ -253,10 +265,14 @@ class _ProjectChecker:
                 )
             extra["lead_organisation"] = organisation
         if values.get("budget"):
-            try:
-                extra["budget"] = Decimal(values["budget"].replace(".", "").replace(",", "."))
-            except InvalidOperation:
-                self._error(number, "budget", _("%(v)r is geen bedrag") % {"v": values["budget"]})
+            extra["budget"] = parse_amount(values["budget"])
+            if extra["budget"] is None:
+                self._error(
+                    number,
+                    "budget",
+                    _("%(v)r is geen bedrag in euro (schrijf bijvoorbeeld 12.500 of 12500,50)")
+                    % {"v": values["budget"]},
+                )
         return extra
 
     def _error(self, row: int, column: str, message: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook
@@ -279,3 +280,16 @@ def test_a_new_region_named_twice_is_refused_even_when_regions_are_created(db):
         imports.import_phases(source=source, name="f.csv", create_regions=True)
     assert [(e.row, e.field) for e in caught.value.errors] == [(3, "zorgkantoorregio")]
     assert not Region.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "written, amount",
+    [("12.500", "12500"), ("€ 12.500,50", "12500.50"), ("12500,5", "12500.5"), ("800", "800")],
+)
+def test_a_budget_is_read_the_dutch_way(written, amount):
+    assert imports.parse_amount(written) == Decimal(amount)
+
+
+@pytest.mark.parametrize("written", ["12.5", "1,234.56", "twaalf", "12.50,00"])
+def test_a_budget_that_is_not_a_dutch_amount_is_refused_not_misread(written):
+    assert imports.parse_amount(written) is None
