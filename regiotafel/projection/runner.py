@@ -242,12 +242,22 @@ def current_supply(params: Params, codes: tuple[str, ...], base_demand: np.ndarr
             current[:, k] = base_demand[:, k]
         elif isinstance(given, dict):
             current[:, k] = [float(given.get(code, 0.0)) for code in codes]
-    if "verpleeghuis" in outputs and "verpleeghuis" not in params.aanbod:
-        parts = [
-            outputs.index(p) for p in ("verpleeghuis_pg", "verpleeghuis_somatisch") if p in outputs
-        ]
+    parts = _summed_nursing_home(params)
+    if parts:
         current[:, outputs.index("verpleeghuis")] = current[:, parts].sum(axis=1)
     return current
+
+
+NURSING_HOME_PARTS = ("verpleeghuis_pg", "verpleeghuis_somatisch")
+
+
+def _summed_nursing_home(params: Params) -> list[int]:
+    """Output indices of PG and somatic when the nursing-home total is their sum (it has no
+    capacity of its own in the file); empty otherwise."""
+    outputs = params.products
+    if "verpleeghuis" not in outputs or "verpleeghuis" in params.aanbod:
+        return []
+    return [outputs.index(p) for p in NURSING_HOME_PARTS if p in outputs]
 
 
 def _check_codes(params: Params, codes: tuple[str, ...]) -> None:
@@ -279,11 +289,12 @@ def scenario_supply(
     outputs = params.products
     years = np.array(params.years)
     additions = []
+    summed = _summed_nursing_home(params)
     for item in params.scenarios[scenario].toevoegingen:
         phase = engine.ramp(years, item.vanaf or item.jaar, item.jaar)
         targets = [item.product]
-        if item.product == "verpleeghuis" and "verpleeghuis" not in params.aanbod:
-            targets = [p for p in ("verpleeghuis_pg", "verpleeghuis_somatisch") if p in outputs]
+        if item.product == "verpleeghuis" and summed:
+            targets = [outputs[k] for k in summed]
         weights_all = np.nansum(current[:, [outputs.index(t) for t in targets]], axis=0)
         shares = _spread(1.0, weights_all)
         for target, share in zip(targets, shares, strict=True):
@@ -298,11 +309,8 @@ def scenario_supply(
             additions.append((k, amount, phase))
     supply = engine.supply(np.nan_to_num(current, nan=0.0), additions, len(years))
     supply[:, :, np.isnan(current).all(axis=0)] = np.nan
-    if "verpleeghuis" in outputs and "verpleeghuis" not in params.aanbod:
-        parts = [
-            outputs.index(p) for p in ("verpleeghuis_pg", "verpleeghuis_somatisch") if p in outputs
-        ]
-        supply[:, :, outputs.index("verpleeghuis")] = supply[:, :, parts].sum(axis=2)
+    if summed:
+        supply[:, :, outputs.index("verpleeghuis")] = supply[:, :, summed].sum(axis=2)
     return supply
 
 
