@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -146,3 +147,24 @@ def test_verwerk_says_so_when_nothing_is_waiting(db):
     out = StringIO()
     call_command("plannen", "verwerk", stdout=out)
     assert "Er wachten geen plannen op verwerking." in out.getvalue()
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_scan_on_a_terminal_shows_its_progress_on_stderr(seed_004, monkeypatch):
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    found = json.loads(scan(str(seed_004), "--json"))
+    assert len(found["indicatoren"]) == 30  # stdout stays clean JSON
+    shown = terminal.getvalue()
+    assert "lezen" in shown and "scoren" in shown
+
+
+def test_a_scan_off_a_terminal_shows_no_progress(seed_004, monkeypatch):
+    quiet = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    scan(str(seed_004), "--json")
+    assert quiet.getvalue() == ""

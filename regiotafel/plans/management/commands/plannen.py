@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -103,9 +104,17 @@ class Command(RegiotafelCommand):
         )
 
     def _scan(self, *, pad, scorer, json, top, **options):
+        from tqdm import tqdm
+
         path = Path(pad)
-        document = ingest.read_document(path, name=path.name)
-        results = scoring.get_scorer(scorer).score(document, default_framework(), top_k=max(1, top))
+        # On a terminal, a bar on stderr: a semantic scan of a long plan takes minutes.
+        with tqdm(total=2, unit="", file=sys.stderr, disable=None, leave=False) as bar:
+            bar.set_description(_("lezen"))
+            document = ingest.read_document(path, name=path.name, progress=_follow(bar, 0))
+            bar.set_description(_("scoren"))
+            results = scoring.get_scorer(scorer).score(
+                document, default_framework(), top_k=max(1, top), progress=_follow(bar, 1)
+            )
         for warning in document.warnings:
             self.stderr.write(warning)
         if json:
@@ -134,6 +143,16 @@ class Command(RegiotafelCommand):
             _("Gedekt: %(g)s, deels: %(d)s, niet gedekt: %(n)s.")
             % {"g": counts["gedekt"], "d": counts["deels"], "n": counts["niet gedekt"]}
         )
+
+
+def _follow(bar, step: int):
+    """A progress callback moving a two-step bar (reading, scoring) within its step."""
+
+    def report(done: int, total: int) -> None:
+        bar.n = round(step + done / max(total, 1), 3)
+        bar.refresh()
+
+    return report
 
 
 def _dumps(data: dict) -> str:
