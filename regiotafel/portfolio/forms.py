@@ -83,7 +83,11 @@ class AgendaItemForm(forms.Form):
         AgendaItem.objects.none(), label=_("Onderdeel van"), required=False, empty_label="—"
     )
     omschrijving = forms.CharField(label=_("Omschrijving"), max_length=300)
-    prioriteit = forms.BooleanField(label=_("Gezamenlijke prioriteit"), required=False)
+    prioriteit = forms.BooleanField(
+        label=_("Gezamenlijke prioriteit"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"style": "width: auto"}),  # not the form's 100%
+    )
 
     def __init__(self, *args, region=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from regiotafel.portfolio.templatetags.portfolio_nl import maat
+from regiotafel.portfolio.templatetags.portfolio_nl import euro, maat
 
 pytestmark = pytest.mark.unit
 
@@ -21,3 +21,11 @@ pytestmark = pytest.mark.unit
 )
 def test_a_kpi_value_is_written_with_a_decimal_comma_and_thousands_dots(value, written):
     assert maat(value) == written
+
+
+@pytest.mark.parametrize(
+    "value, written",
+    [(Decimal("12500.00"), "€ 12.500"), (Decimal("12500.5"), "€ 12.500,50"), (None, "—")],
+)
+def test_a_budget_is_written_in_euro_the_dutch_way(value, written):
+    assert euro(value) == written

@@ -166,3 +166,15 @@ def test_the_report_charts_the_regions_per_phase_over_time(demo_data, client):
     page = client.get("/portfolio/rapport/?peildatum=2020-11-01").content.decode()
     assert page.count('"barmode":"stack"') == 4  # table 4 and tables 1-3
     assert '"x":["mrt 2019","okt 2019","mrt 2020","okt 2020"]' in page
+
+
+def test_the_project_page_has_a_plain_title_and_one_link_form(demo_data, client):
+    client.force_login(demo_data.analyst)
+    project = Project.objects.get(code="P023")
+    project.budget = 12500
+    project.save()
+    page = client.get(f"/portfolio/projecten/{project.pk}/").content.decode()
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "<form" not in title and project.name in title
+    assert page.count('name="punten"') == demo_data.region.agenda_items.count()
+    assert "€ 12.500" in page

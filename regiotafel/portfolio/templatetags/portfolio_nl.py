@@ -20,3 +20,14 @@ def maat(value) -> str:
     except InvalidOperation:
         return str(value)
     return f"{number:,f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+@register.filter
+def euro(value) -> str:
+    """An amount in euro the Dutch way: 12500 → € 12.500, 12500.5 → € 12.500,50."""
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(str(value))
+    places = 0 if amount == amount.to_integral_value() else 2
+    written = f"{amount:,.{places}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return f"€ {written}"
