@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -74,6 +75,8 @@ def test_without_json_it_prints_a_dutch_table(seed_004):
     assert "Indicator" in out and "Beslissing" in out
     assert "PREV-3" in out and "regel " in out
     assert out.strip().splitlines()[-1].startswith("Gedekt:")
+    prev_3 = next(line for line in out.splitlines() if line.startswith("PREV-3"))
+    assert re.search(r"\s0,\d{3}\s", prev_3)  # a Dutch decimal comma
 
 
 def test_a_bad_file_stops_with_one_dutch_line(tmp_path):

@@ -135,7 +135,7 @@ class Command(RegiotafelCommand):
             where = citation(best.passage) if best else "-"
             name = specs[result.indicator_id].name if result.indicator_id in specs else ""
             self.stdout.write(
-                f"{result.indicator_id:<9} {result.score:>6.3f}  {result.decision:<11}  "
+                f"{result.indicator_id:<9} {_decimal(result.score):>6}  {result.decision:<11}  "
                 f"{where}: {name}"
             )
         counts = {d: sum(r.decision == d for r in results) for d in scoring.DECISIONS}
@@ -143,6 +143,11 @@ class Command(RegiotafelCommand):
             _("Gedekt: %(g)s, deels: %(d)s, niet gedekt: %(n)s.")
             % {"g": counts["gedekt"], "d": counts["deels"], "n": counts["niet gedekt"]}
         )
+
+
+def _decimal(value: float) -> str:
+    """A score as Dutch readers write it: 0,608."""
+    return f"{value:.3f}".replace(".", ",")
 
 
 def _follow(bar, step: int):
