@@ -191,6 +191,7 @@ def import_page(request):
             form=form,
             result=result,
             failure=failure,
+            kind=form.cleaned_data.get("soort") if form.is_bound and form.is_valid() else None,
             region=region,
             theme_form=ThemeForm(),
             themes=Theme.objects.filter(Q(region__isnull=True) | Q(region=region)),

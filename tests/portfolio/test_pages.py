@@ -178,3 +178,20 @@ def test_the_project_page_has_a_plain_title_and_one_link_form(demo_data, client)
     assert "<form" not in title and project.name in title
     assert page.count('name="punten"') == demo_data.region.agenda_items.count()
     assert "€ 12.500" in page
+
+
+def test_a_phase_upload_reports_the_regions_it_read_and_the_page_title_is_plain(demo_data, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(demo_data.analyst)
+    upload = SimpleUploadedFile(
+        "fasen_2021-03.csv",
+        b"zorgkantoorregio,afspraken_convenanten,stip_op_de_horizon,samenwerkingsdynamiek\n"
+        b"Zuid-Holland Noord,4,4,4\n",
+    )
+    page = client.post(
+        "/portfolio/importeren/", {"soort": "fasen", "bestand": upload}
+    ).content.decode()
+    assert "fasen_2021-03.csv ingelezen op peildatum 1 maart 2021: fasen van 1 regio." in page
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "<form" not in title and "Portfolio importeren" in title
