@@ -226,7 +226,8 @@ class MonteCarlo(Strict):
     zaad: int = 0
 
 
-Supply = dict[str, float] | Literal["basisjaar"]
+BED_REGISTER = "beddenregister"  # in the platform: ELV beds per municipality from the register
+Supply = dict[str, float] | Literal["basisjaar", "beddenregister"]
 BaseProduct = Literal[BASE_PRODUCTS]
 AnyProduct = Literal[PRODUCTS]
 
@@ -271,6 +272,8 @@ class Params(Strict):
                 found.append((f"aanbod.{key}", "product:" + key))
             elif isinstance(amounts, dict):
                 found += [(f"aanbod.{key}.{c}", "negatief") for c, v in amounts.items() if v < 0]
+            elif amounts == BED_REGISTER and key != "elv":
+                found.append((f"aanbod.{key}", BED_REGISTER))
         for name, scenario in self.scenarios.items():
             for i, addition in enumerate(scenario.toevoegingen):
                 if addition.product not in outputs:
@@ -379,6 +382,8 @@ def _custom(code: str) -> str:
         return _("leeftijdsbanden overlappen")
     if code == "gemeentecode":
         return _("gemeentecode moet GM en vier cijfers zijn")
+    if code == BED_REGISTER:
+        return _("het beddenregister telt alleen ELV-bedden: gebruik het alleen bij aanbod.elv")
     if code == "eindjaar":
         return _("eindjaar moet na het basisjaar liggen")
     if code == "p10 <= waarde <= p90":

@@ -47,6 +47,7 @@ from regiotafel import errors
 from regiotafel.projection import engine
 from regiotafel.projection.params import (
     BASE_PRODUCTS,
+    BED_REGISTER,
     Band,
     Number,
     Params,
@@ -106,6 +107,7 @@ def demo_params_path() -> Path:
 def population(params: Params, table: PopulationTable | None = None) -> PopulationTable:
     """The population the parameters ask for; a ``table`` given by the caller is used instead
     of the configured source (benchmarks, tests, a loader of one's own)."""
+    _refuse_platform_only(params)
     if table is None and params.bevolking.bron == "cbs":
         from regiotafel.projection import cbs
 
@@ -119,6 +121,22 @@ def population(params: Params, table: PopulationTable | None = None) -> Populati
             _("De bevolkingsgegevens (%(src)s) missen: %(what)s.")
             % {"src": params.bevolking.bron, "what": ", ".join(map(str, exc.args[0]))}
         ) from None
+
+
+def _refuse_platform_only(params: Params) -> None:
+    """Supply from the platform's bed register must be filled in by the platform (the
+    projection services do) before anything is computed."""
+    asked = [key for key, given in params.aanbod.items() if given == BED_REGISTER]
+    if asked:
+        raise errors.InvalidInput(
+            _("Het aanbod uit het beddenregister bestaat alleen in het platform."),
+            errors=[
+                errors.FieldError(
+                    f"aanbod.{key}", _("geef hier aantallen per gemeente of 'basisjaar'")
+                )
+                for key in asked
+            ],
+        )
 
 
 def source_note(params: Params, table: PopulationTable) -> str:
@@ -240,6 +258,7 @@ def current_supply(params: Params, codes: tuple[str, ...], base_demand: np.ndarr
         given = params.aanbod.get(key)
         if given == "basisjaar":
             current[:, k] = base_demand[:, k]
+
         elif isinstance(given, dict):
             current[:, k] = [float(given.get(code, 0.0)) for code in codes]
     parts = _summed_nursing_home(params)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from regiotafel import errors
@@ -30,6 +31,7 @@ from regiotafel.core.acting import memberships_of
 from regiotafel.core.models import Region
 from regiotafel.projection import report
 from regiotafel.projection.models import ParameterSet
+from regiotafel.projection.params import BED_REGISTER
 from regiotafel.projection.policies import ANALYSTS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -144,7 +146,7 @@ def save_parameter_set(*, user, region: Region, text: str, filename: str) -> Par
                 )
             ],
         )
-    _check_it_computes(parsed, text=text, filename=filename)
+    _check_it_computes(parsed, text=text, filename=filename, region=region)
     Region.objects.select_for_update().filter(pk=region.pk).first()  # one version at a time
     latest = ParameterSet.objects.filter(region=region).aggregate(v=Max("version"))["v"] or 0
     return ParameterSet.objects.create(
@@ -157,11 +159,12 @@ def save_parameter_set(*, user, region: Region, text: str, filename: str) -> Par
     )
 
 
-def _check_it_computes(parsed, *, text: str, filename: str) -> None:
+def _check_it_computes(parsed, *, text: str, filename: str, region: Region) -> None:
     """A valid file must also project (its municipalities exist in the population source, the
     source answers); computing it now also fills the cache for the page."""
+    platform = platform_supply(text, region)
     try:
-        computed(parsed, key=cache_key(text))
+        computed(with_platform_supply(parsed, platform), key=cache_key(text, platform))
     except errors.InvalidInput as exc:
         raise errors.InvalidInput(
             _("Bestand %(file)s: de projectie lukt niet. %(reason)s")
@@ -209,18 +212,20 @@ def projection(*, user, region: Region) -> Projection:
 
 def load_projection(parameter_set: ParameterSet) -> Projection:
     """The projection of a parameter set: from memory, from the disk cache, or computed once."""
-    key = cache_key(parameter_set.text)
+    platform = platform_supply(parameter_set.text, parameter_set.region)
+    key = cache_key(parameter_set.text, platform)
     found = _memory.get(key)
     if found is None:
-        found = _prepare(parameter_set, key=key)
+        found = _prepare(parameter_set, key=key, platform=platform)
         if len(_memory) >= 8:
             _memory.clear()
         _memory[key] = found
     return dataclasses.replace(found, parameter_set=parameter_set)
 
 
-def _prepare(parameter_set: ParameterSet, *, key: str) -> Projection:
+def _prepare(parameter_set: ParameterSet, *, key: str, platform: dict | None) -> Projection:
     params = parse_parameters(parameter_set.text, filename=parameter_set.filename or "parameters")
+    params = with_platform_supply(params, platform)
     results, indicators, decomposition = computed(params, key=key)
     region_code = str(params.region_code)
     labels = report.default_labels({region_code: str(params.region)})
@@ -268,10 +273,47 @@ def cache_dir() -> Path:
     return folder
 
 
-def cache_key(text: str) -> str:
+def cache_key(text: str, platform: dict | None = None) -> str:
+    """The engine, the parameter file and what the platform filled in (the bed register)."""
     digest = hashlib.sha256(engine_fingerprint().encode())
     digest.update(text.encode("utf-8"))
+    if platform is not None:
+        digest.update(json.dumps(platform, sort_keys=True).encode())
     return digest.hexdigest()[:32]
+
+
+# --- Supply from the platform ------------------------------------------------------------------
+
+ELV_BED_TYPES = "elv"  # bed type codes elv-laag, elv-hoog, elv-palliatief (and a region's own)
+
+
+def platform_supply(text: str, region: Region) -> dict[str, float] | None:
+    """ELV beds per municipality (CBS code) in the region's bed register, when the parameter
+    file asks for them (``aanbod: {elv: beddenregister}``); None otherwise. Every registered
+    bed counts, whatever its status today: capacity, not occupancy."""
+    if BED_REGISTER not in text:
+        return None
+    from regiotafel.capacity.models import Bed
+
+    rows = (
+        Bed.objects.filter(
+            location__municipality__region=region, bed_type__code__startswith=ELV_BED_TYPES
+        )
+        .values_list("location__municipality__cbs_code")
+        .annotate(beds=Count("pk"))
+    )
+    return {code: float(beds) for code, beds in rows}
+
+
+def with_platform_supply(params, platform: dict[str, float] | None):
+    """The parameters with ``beddenregister`` replaced by the counted beds (only the
+    municipalities the parameters project, when they name them)."""
+    if platform is None:
+        return params
+    wanted = params.bevolking.gemeenten
+    counts = {c: n for c, n in platform.items() if not wanted or c in wanted}
+    aanbod = {k: (counts if v == BED_REGISTER else v) for k, v in params.aanbod.items()}
+    return params.model_copy(update={"aanbod": aanbod})
 
 
 @cache
