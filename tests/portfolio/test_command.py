@@ -98,3 +98,9 @@ def test_the_export_writes_the_official_wording_and_a_blank_state_before_the_fir
     )
     first = target.read_text(encoding="utf-8-sig").splitlines()[1].split(";")
     assert first[5:10] == ["", "", "", "", ""]
+
+
+def test_a_report_to_a_folder_that_does_not_exist_is_a_dutch_error(db, tmp_path):
+    target = tmp_path / "bestaat-niet" / "r.csv"
+    with pytest.raises(CommandError, match="Kan .*r.csv niet schrijven"):
+        run("rapport", "--peildatum", "2020-11-01", "--formaat", "csv", "--uit", str(target))

@@ -19,6 +19,15 @@ def _date(value: str) -> date:
         ) from None
 
 
+def _write(path: str, content: bytes) -> None:
+    try:
+        Path(path).write_bytes(content)
+    except OSError as exc:
+        raise errors.InvalidInput(
+            _("Kan %(path)s niet schrijven: %(reason)s") % {"path": path, "reason": exc.strerror}
+        ) from None
+
+
 def _region(name: str | None) -> Region | None:
     if not name:
         return None
@@ -126,7 +135,7 @@ class Command(RegiotafelCommand):
             compare=_date(options["vergelijk"]) if options.get("vergelijk") else None,
             region=_region(options.get("regio")),
         )
-        Path(options["uit"]).write_bytes(chosen.render(report))
+        _write(options["uit"], chosen.render(report))
         self.stdout.write(
             _("Rapport op peildatum %(date)s (%(fmt)s) geschreven naar %(path)s.")
             % {"date": when.isoformat(), "fmt": chosen.name, "path": options["uit"]}
@@ -136,7 +145,7 @@ class Command(RegiotafelCommand):
         region = _region(options.get("regio"))
         projects = Project.objects.filter(region=region) if region else Project.objects.all()
         table = exports.rows(projects, at=when)
-        Path(options["uit"]).write_bytes(exports.render(table, options["formaat"]))
+        _write(options["uit"], exports.render(table, options["formaat"]))
         self.stdout.write(
             _("%(n)s projecten (stand op %(date)s) geschreven naar %(path)s.")
             % {"n": len(table), "date": when.isoformat(), "path": options["uit"]}
