@@ -39,6 +39,7 @@ class ReportQuery(Schema):
     peildatum: date
     vergelijk: date | None = None
     alleen_eigen_regio: bool = False
+    thema: str | None = None  # table 12's theme; default Technologie, as published
 
 
 @router.get(
@@ -74,7 +75,7 @@ def report(request, query: Query[ReportQuery]):
         region = organisation.region
     permissions.check(request.user, "portfolio.bekijken", region)
     return services.build_report(
-        at=query.peildatum, compare=query.vergelijk, region=region
+        at=query.peildatum, compare=query.vergelijk, region=region, theme=query.thema
     ).as_dict()
 
 

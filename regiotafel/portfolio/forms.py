@@ -50,6 +50,14 @@ class ReportForm(forms.Form):
         required=False,
         choices=[("", _("alle projecten (landelijk)")), ("regio", _("alleen mijn regio"))],
     )
+    thema = forms.ChoiceField(label=_("Thema van tabel 12"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = sorted(set(Theme.objects.values_list("name", flat=True)))
+        self.fields["thema"].choices = [("", _("Technologie (zoals gepubliceerd)"))] + [
+            (name, name) for name in names
+        ]
 
 
 class ImportForm(forms.Form):

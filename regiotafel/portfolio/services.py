@@ -13,6 +13,7 @@ from datetime import date
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
+from regiotafel import errors
 from regiotafel.core import permissions
 from regiotafel.core.acting import memberships_of
 from regiotafel.core.models import Region
@@ -125,10 +126,25 @@ def _phase_rows(at: date) -> tuple[list[report.PhaseRow], list[report.PhaseRow]]
     return rows, list(latest.values())
 
 
+PROFILE_THEME = "Technologie"  # the theme of the published table 12
+
+
 def build_report(
-    *, at: date, compare: date | None = None, region: Region | None = None
+    *,
+    at: date,
+    compare: date | None = None,
+    region: Region | None = None,
+    theme: str | None = None,
 ) -> report.Report:
+    """The report at a date (compared with another); table 12 profiles `theme` (default the
+    published Technologie)."""
     themes = Theme.objects.filter(Q(region__isnull=True) | Q(region=region))
+    names = [t.name for t in themes]
+    if theme and theme not in names:
+        raise errors.InvalidInput(
+            _("Onbekend thema %(theme)s; kies uit: %(known)s.")
+            % {"theme": theme, "known": "; ".join(names)}
+        )
     published = {
         (c.date, c.dimension, c.phase): c.count for c in PhaseCount.objects.filter(date__lte=at)
     }
@@ -136,12 +152,13 @@ def build_report(
     return report.build(
         current=snapshot(at=at, region=region),
         previous=snapshot(at=compare, region=region) if compare else None,
-        themes=[t.name for t in themes],
+        themes=names,
         funders=list(Funder.objects.values_list("name", flat=True)),
         phases_until=phases_until,
         phases_latest=phases_latest,
         published_phases=published,
         scope=region.name if region else _("alle projecten (landelijk)"),
+        profile_theme=theme or PROFILE_THEME,
     )
 
 

@@ -235,7 +235,10 @@ def _report_from(request):
     else:
         permissions.check(request.user, "portfolio.bekijken")
     return form, services.build_report(
-        at=data["peildatum"], compare=data.get("vergelijk"), region=region
+        at=data["peildatum"],
+        compare=data.get("vergelijk"),
+        region=region,
+        theme=data.get("thema") or None,
     )
 
 

@@ -104,3 +104,11 @@ def test_a_report_to_a_folder_that_does_not_exist_is_a_dutch_error(db, tmp_path)
     target = tmp_path / "bestaat-niet" / "r.csv"
     with pytest.raises(CommandError, match="Kan .*r.csv niet schrijven"):
         run("rapport", "--peildatum", "2020-11-01", "--formaat", "csv", "--uit", str(target))
+
+
+def test_the_report_command_profiles_the_theme_it_is_given(shared_files, tmp_path):
+    target = tmp_path / "r.csv"
+    run("rapport", "--peildatum", "2020-11-01", "--formaat", "csv", "--uit", str(target),
+        "--thema", "Anders werken")  # fmt: skip
+    text = target.read_text(encoding="utf-8-sig")
+    assert "Tabel 12. Ontwikkeling thema Anders werken: Impact" in text

@@ -195,3 +195,11 @@ def test_a_phase_upload_reports_the_regions_it_read_and_the_page_title_is_plain(
     assert "fasen_2021-03.csv ingelezen op peildatum 1 maart 2021: fasen van 1 regio." in page
     title = page[page.index("<title>") : page.index("</title>")]
     assert "<form" not in title and "Portfolio importeren" in title
+
+
+def test_the_report_page_lets_the_analyst_choose_the_theme_of_table_12(demo_data, client):
+    client.force_login(demo_data.analyst)
+    page = client.get("/portfolio/rapport/?peildatum=2020-11-01&thema=Anders+werken")
+    assert "Tabel 12. Ontwikkeling thema Anders werken: Impact" in page.content.decode()
+    default = client.get("/portfolio/rapport/?peildatum=2020-11-01").content.decode()
+    assert "Tabel 12. Ontwikkeling thema Technologie: Impact" in default

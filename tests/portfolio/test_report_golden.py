@@ -265,3 +265,17 @@ def test_two_reference_dates_give_both_columns_and_the_change(shared_files):
     assert rows["Lopend"] == [244, 243, -1]
     assert rows["Afgerond en succesvol verlopen"] == [31, 32, 1]
     assert rows["Totaal"] == [318, 318, 0]
+
+
+def test_table_12_profiles_another_theme_when_asked(shared_files):
+    report = services.build_report(at=OCTOBER, theme="Samenwerking in de keten")
+    table = report.table("tabel-12-impact")
+    assert "Samenwerking in de keten" in table.title
+    assert table.total[1] == [TABLE_4["Samenwerking in de keten"][-1]]
+
+
+def test_an_unknown_theme_for_table_12_is_refused_naming_the_themes(shared_files):
+    from regiotafel.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="Onbekend thema Ruimtevaart; kies uit: .*Technologie"):
+        services.build_report(at=OCTOBER, theme="Ruimtevaart")

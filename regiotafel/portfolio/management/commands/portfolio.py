@@ -78,6 +78,9 @@ class Command(RegiotafelCommand):
         report.add_argument("--formaat", required=True, choices=sorted(renderers.RENDERERS))
         report.add_argument("--uit", required=True, help=_("Het bestand om te schrijven."))
         report.add_argument("--regio", help=_("Alleen de projecten van deze regio."))
+        report.add_argument(
+            "--thema", help=_("Het thema van tabel 12 (anders Technologie, zoals gepubliceerd).")
+        )
 
     def handle(self, *args, opdracht, **options):
         when = _date(options["peildatum"]) if options.get("peildatum") else None
@@ -134,6 +137,7 @@ class Command(RegiotafelCommand):
             at=when,
             compare=_date(options["vergelijk"]) if options.get("vergelijk") else None,
             region=_region(options.get("regio")),
+            theme=options.get("thema"),
         )
         _write(options["uit"], chosen.render(report))
         self.stdout.write(
