@@ -84,35 +84,41 @@ class Command(RegiotafelCommand):
 
     def handle(self, *args, opdracht, **options):
         when = _date(options["peildatum"]) if options.get("peildatum") else None
-        if opdracht == "rapport":
-            return self._report(when, options)
-        if opdracht == "exporteer-projecten":
-            return self._export(when, options)
-        if opdracht == "importeer-fasetotalen":
-            result = imports.import_phase_totals(source=options["bestand"])
-            self.stdout.write(
-                _("%(file)s ingelezen: %(c)s nieuwe en %(u)s bijgewerkte aantallen.")
-                % {"file": result.name, "c": result.created, "u": result.updated}
+        actions = {
+            "rapport": self._report,
+            "exporteer-projecten": self._export,
+            "importeer-projecten": self._import_projects,
+            "importeer-fasen": self._import_phases,
+            "importeer-fasetotalen": self._import_phase_totals,
+        }
+        actions[opdracht](when, options)
+
+    def _import_phase_totals(self, _when, options) -> None:
+        result = imports.import_phase_totals(source=options["bestand"])
+        self.stdout.write(
+            _("%(file)s ingelezen: %(c)s nieuwe en %(u)s bijgewerkte aantallen.")
+            % {"file": result.name, "c": result.created, "u": result.updated}
+        )
+
+    def _import_projects(self, when: date | None, options) -> None:
+        result = imports.import_projects(
+            source=options["bestand"], region=_region(options["regio"]), reference_date=when
+        )
+        self.stdout.write(
+            _(
+                "%(file)s ingelezen (peildatum %(date)s): %(c)s nieuw, %(u)s gewijzigd, "
+                "%(a)s nieuwe beoordelingen."
             )
-            return
-        if opdracht == "importeer-projecten":
-            result = imports.import_projects(
-                source=options["bestand"], region=_region(options["regio"]), reference_date=when
-            )
-            self.stdout.write(
-                _(
-                    "%(file)s ingelezen (peildatum %(date)s): %(c)s nieuw, %(u)s gewijzigd, "
-                    "%(a)s nieuwe beoordelingen."
-                )
-                % {
-                    "file": result.name,
-                    "date": result.reference_date.isoformat(),
-                    "c": result.created,
-                    "u": result.updated,
-                    "a": result.assessments_added,
-                }
-            )
-            return
+            % {
+                "file": result.name,
+                "date": result.reference_date.isoformat(),
+                "c": result.created,
+                "u": result.updated,
+                "a": result.assessments_added,
+            }
+        )
+
+    def _import_phases(self, when: date | None, options) -> None:
         result = imports.import_phases(
             source=options["bestand"],
             reference_date=when,
