@@ -54,3 +54,17 @@ def test_the_demo_command_prepares_the_database_and_prints_a_login_per_role(db, 
     for username in ["verwijzer", "triagist", "planner", "analist", "beheerder"]:
         assert f"  {username}" in out
     assert "een-demo-wachtwoord" in out
+
+
+def test_a_command_error_is_one_dutch_line_without_the_python_class_name(tmp_path):
+    missing = tmp_path / "bestaat-niet.csv"
+    result = run_cli(
+        "portfolio", "importeer-projecten", str(missing), REGIOTAFEL_DATA_DIR=str(tmp_path)
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "CommandError" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("regiotafel: ")
+    assert "bestaat-niet.csv" in lines[0]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+import sys
+
+from django.core.management.base import BaseCommand, CommandError, SystemCheckError
 
 from regiotafel import errors
 from regiotafel.core import audit
@@ -14,4 +16,13 @@ class RegiotafelCommand(BaseCommand):
             try:
                 return super().execute(*args, **options)
             except errors.RegiotafelError as exc:
-                raise CommandError(str(exc)) from None
+                failure = CommandError(str(exc))
+            except SystemCheckError:
+                raise  # Django formats its own check report
+            except CommandError as exc:
+                failure = exc
+        if self._called_from_command_line and not options.get("traceback"):
+            # Django would print "CommandError: …"; a person reads one Dutch line instead.
+            self.stderr.write(f"regiotafel: {failure}")
+            sys.exit(failure.returncode)
+        raise failure
