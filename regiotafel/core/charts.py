@@ -30,6 +30,7 @@ def fragment(figure) -> str:
         template="plotly_white",
         margin={"l": 40, "r": 20, "t": 50, "b": 40},
         font={"family": "system-ui, sans-serif"},
+        separators=",.",  # Dutch: 2.500 and 0,5 (plotly.js has no "nl" locale bundle here)
     )
     return pio.to_html(
         figure,

@@ -137,3 +137,8 @@ def test_pages_that_act_for_an_organisation_refuse_someone_without_one(cast, cli
     response = client.get(reverse(name))
     assert response.status_code == 403
     assert "U werkt niet namens een organisatie." in response.content.decode()
+
+
+def test_every_page_names_its_icon(cast, client):
+    client.force_login(cast.referrer)
+    assert 'rel="icon"' in client.get(reverse("home")).content.decode()
