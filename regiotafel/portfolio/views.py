@@ -290,7 +290,7 @@ def _bar(table, title: str, stacked_columns: bool = False):
             )
     counts = [v for _l, cells in table.rows for v in cells if isinstance(v, int)]
     figure.update_layout(title=title, height=420, yaxis=_count_axis(counts, _("aantal projecten")))
-    return _fragment(figure)
+    return charts.fragment(figure)
 
 
 def _count_axis(counts: list[int], title: str) -> dict:
@@ -299,12 +299,6 @@ def _count_axis(counts: list[int], title: str) -> dict:
     if max((abs(c) for c in counts), default=0) <= 10:
         axis["dtick"] = 1
     return axis
-
-
-def _fragment(figure) -> str:
-    """A chart with Dutch decimal and thousands separators (9,2 and 1.000)."""
-    figure.update_layout(separators=",.")
-    return charts.fragment(figure)
 
 
 def _change_chart(report) -> str:
@@ -328,7 +322,7 @@ def _change_chart(report) -> str:
         height=460,
         yaxis=_count_axis(changes, _("verschil in aantal projecten")),
     )
-    return _fragment(figure)
+    return charts.fragment(figure)
 
 
 def _report_charts(report) -> list[str]:
@@ -358,7 +352,7 @@ def _phase_chart(table) -> str:
         xaxis={"type": "category"},
         yaxis={"title": _("aantal regio's"), "tickformat": "d"},
     )
-    return _fragment(figure)
+    return charts.fragment(figure)
 
 
 @login_required
@@ -421,7 +415,7 @@ def _kpi_chart(status) -> str:
     figure.update_layout(title=f"{kpi.name} ({kpi.unit})", height=340, showlegend=False)
     # Numeric dates: plotly's month names are English without its locale bundle.
     figure.update_xaxes(tickformat="%d-%m-%Y", hoverformat="%d-%m-%Y")
-    return _fragment(figure)
+    return charts.fragment(figure)
 
 
 @login_required
@@ -502,8 +496,8 @@ def dashboard(request, slug: str):
         _context(
             request,
             **summary,
-            phase_chart=_fragment(figure) if summary["phases"] else None,
-            status_chart=_fragment(status_chart),
+            phase_chart=charts.fragment(figure) if summary["phases"] else None,
+            status_chart=charts.fragment(status_chart),
             gap_url=_optional_url("projection:index"),
             board_url=_optional_url("capacity:board"),
         ),
