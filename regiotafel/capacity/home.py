@@ -3,7 +3,7 @@
 from django.db.models import Count
 from django.utils import timezone
 
-from regiotafel.capacity import availability, cases
+from regiotafel.capacity import availability, cases, summary
 from regiotafel.capacity.models import FINAL_STATES, Bed, Claim, ClaimState
 from regiotafel.core.models import Role
 from regiotafel.core.views import home_panel
@@ -53,11 +53,5 @@ def planner_panel(request, organisation) -> dict:
 
 
 def _free_per_type(organisation) -> list[dict]:
-    now = timezone.now()
-    return list(
-        Bed.objects.filter(location__municipality__region_id=organisation.region_id)
-        .values("bed_type__name", "bed_type__sort_order")
-        .annotate(free=Count("pk", filter=availability.free_now(now)))
-        .filter(free__gt=0)
-        .order_by("bed_type__sort_order")
-    )
+    """The bed types with a bed free now in the organisation's region."""
+    return [row for row in summary.free_per_type(organisation.region_id) if row["free"] > 0]

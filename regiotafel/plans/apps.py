@@ -9,6 +9,15 @@ class PlansConfig(AppConfig):
 
     def ready(self) -> None:
         from regiotafel.core import demo as core_demo
-        from regiotafel.plans import demo, policies  # noqa: F401 - they register themselves
+        from regiotafel.core import regional
+        from regiotafel.plans import demo, policies, summary  # noqa: F401 - they register themselves
 
         core_demo.extend(demo.seed)
+        regional.register(
+            regional.Section(
+                "plannen",
+                "plans/_region_section.html",
+                summary.region_section,
+                order=30,
+            )
+        )

@@ -3,7 +3,7 @@ with the portfolio, a short summary that links to the regional dashboard."""
 
 from __future__ import annotations
 
-from regiotafel.core import permissions
+from regiotafel.core import permissions, regional
 from regiotafel.core import services as core_services
 from regiotafel.core.models import Role
 from regiotafel.core.views import home_panel
@@ -20,4 +20,5 @@ def analyst_panel(request, organisation) -> dict:
         "region": region,
         **core_services.region_overview(region=region),
         "portfolio": summary,
+        "sections": regional.sections_for(request.user, region),
     }

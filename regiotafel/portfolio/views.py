@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from regiotafel import errors
-from regiotafel.core import charts, permissions
+from regiotafel.core import charts, permissions, regional
 from regiotafel.core.acting import acting_organisation
 from regiotafel.core.models import Region
 from regiotafel.portfolio import editing, exports, imports, renderers, services
@@ -500,5 +500,6 @@ def dashboard(request, slug: str):
             status_chart=charts.fragment(status_chart),
             gap_url=_optional_url("projection:index"),
             board_url=_optional_url("capacity:board"),
+            sections=regional.sections_for(request.user, region),
         ),
     )

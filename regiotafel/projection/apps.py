@@ -9,6 +9,15 @@ class ProjectionConfig(AppConfig):
 
     def ready(self) -> None:
         from regiotafel.core import demo as core_demo
-        from regiotafel.projection import demo, policies  # noqa: F401 - they register themselves
+        from regiotafel.core import regional
+        from regiotafel.projection import demo, policies, summary  # noqa: F401 - they register themselves
 
         core_demo.extend(demo.seed)
+        regional.register(
+            regional.Section(
+                "zorgkloof",
+                "projection/_region_section.html",
+                summary.region_section,
+                order=20,
+            )
+        )
