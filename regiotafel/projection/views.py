@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from regiotafel import errors
 from regiotafel.core import permissions
 from regiotafel.core.acting import acting_organisation, required_organisation
-from regiotafel.projection import report, services
+from regiotafel.projection import figures, report, services
 from regiotafel.projection.forms import ParameterUploadForm, SelectionForm
 from regiotafel.projection.models import ParameterSet
 
@@ -94,24 +94,24 @@ def _charts(view: services.GapView) -> list[str]:
     found = view.projection
     common = {"product": view.product, "labels": view.labels}
     region_only = [found.region_code]
-    figures = [
-        report.demand_supply_figure(
+    built = [
+        figures.demand_supply_figure(
             found.results, area=found.region_code, scenarios=[view.scenario], **common
         ),
-        report.shortage_figure(
+        figures.shortage_figure(
             found.results, area=found.region_code, scenarios=found.scenarios, **common
         ),
     ]
     if view.municipalities:
-        figures.append(
-            report.small_multiples_figure(
+        built.append(
+            figures.small_multiples_figure(
                 found.results,
                 areas=[code for code, _name in view.municipalities if code not in region_only],
                 scenario=view.scenario,
                 **common,
             )
         )
-    return [report.chart_html(figure) for figure in figures]
+    return [figures.chart_html(figure) for figure in built]
 
 
 MAIN_INDICATORS = ("mantelzorgpotentieel", "grijze_druk", "dubbele_vergrijzing", "dementie")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from regiotafel.projection import report
+from regiotafel.projection import figures, report
 
 pytestmark = pytest.mark.unit
 
@@ -224,18 +224,18 @@ def test_the_report_tables_show_years_as_years_persons_whole_and_dutch_headers(t
 
 def test_the_charts_use_a_decimal_comma_and_a_thousands_point():
     results = results_table()
-    figures = [
-        report.demand_supply_figure(
+    built = [
+        figures.demand_supply_figure(
             results, area=REGION, product="vv_pg", scenarios=["basis"], labels=LABELS
         ),
-        report.shortage_figure(
+        figures.shortage_figure(
             results, area=REGION, product="vv_pg", scenarios=["basis", "groei"], labels=LABELS
         ),
-        report.small_multiples_figure(
+        figures.small_multiples_figure(
             results, areas=["GM0546", "GM0484"], product="vv_pg", scenario="basis", labels=LABELS
         ),
     ]
-    for figure in figures:
+    for figure in built:
         assert figure.layout.separators == ",."
         assert figure.layout.yaxis.tickformat == ",~f" and figure.layout.xaxis.tickformat == "d"
 
