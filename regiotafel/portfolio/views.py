@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -450,13 +450,6 @@ def kpi_page(request):
     )
 
 
-def _optional_url(name: str) -> str | None:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
-
-
 @login_required
 def dashboard(request, slug: str):
     region = permissions.get_for(request.user, "portfolio.bekijken", Region, slug=slug)
@@ -498,8 +491,6 @@ def dashboard(request, slug: str):
             **summary,
             phase_chart=charts.fragment(figure) if summary["phases"] else None,
             status_chart=charts.fragment(status_chart),
-            gap_url=_optional_url("projection:index"),
-            board_url=_optional_url("capacity:board"),
             sections=regional.sections_for(request.user, region),
         ),
     )

@@ -66,6 +66,7 @@ def test_a_provider_planner_sees_todays_beds_but_not_the_gap_analysis_or_the_pla
     assert ">Beddenbord nu</h2>" in page
     assert ">Zorgkloof</h2>" not in page
     assert ">Regioplannen</h2>" not in page
+    assert reverse("projection:index") not in page  # no link to a page that would refuse
 
 
 @pytest.mark.integration
