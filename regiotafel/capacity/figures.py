@@ -28,6 +28,7 @@ from regiotafel.capacity.models import (
     Claim,
     ClaimState,
 )
+from regiotafel.core.tabular import write_xlsx
 
 
 @dataclass(frozen=True)
@@ -168,26 +169,17 @@ def to_csv(*, summary_: Summary, series: list[dict]) -> str:
 
 
 def to_xlsx(*, summary_: Summary, series: list[dict]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    first = book.active
-    first.title = _("Samenvatting")
-    first.append([_("omschrijving"), _("waarde")])
-    for row in summary_rows(summary_):
-        first.append(list(row))
-    declines = book.create_sheet(_("Weigeringen"))
-    declines.append([_("reden van weigering"), _("aantal")])
-    for row in summary_.decline_reasons:
-        declines.append(list(row))
-    occupancy = book.create_sheet(_("Bezetting"))
-    if series:
-        occupancy.append(list(series[0]))
-        for row in series:
-            occupancy.append([row["tijdstip"].replace(tzinfo=None), *list(row.values())[1:]])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    occupancy = [[row["tijdstip"].replace(tzinfo=None), *list(row.values())[1:]] for row in series]
+    return write_xlsx(
+        {
+            _("Samenvatting"): [[_("omschrijving"), _("waarde")], *summary_rows(summary_)],
+            _("Weigeringen"): [
+                [_("reden van weigering"), _("aantal")],
+                *summary_.decline_reasons,
+            ],
+            _("Bezetting"): [list(series[0]), *occupancy] if series else [],
+        }
+    )
 
 
 def occupancy_figure(series: list[dict]):

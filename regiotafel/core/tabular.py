@@ -9,6 +9,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,3 +157,32 @@ def _cell(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def xlsx_workbook(sheets: Mapping[str, Iterable[Sequence]]):
+    """An openpyxl workbook with one sheet per name (first row: the header), every export's
+    writer. Text stays text: a value such as "=HYPERLINK(…)" in an uploaded name is never
+    turned into a formula when the file is opened."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title=str(title)[:31])  # Excel's limit on sheet names
+        for row in rows:
+            sheet.append(list(row))
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+    return book
+
+
+def xlsx_bytes(book) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_xlsx(sheets: Mapping[str, Iterable[Sequence]]) -> bytes:
+    """Sheets of rows as the bytes of an XLSX file (see :func:`xlsx_workbook`)."""
+    return xlsx_bytes(xlsx_workbook(sheets))

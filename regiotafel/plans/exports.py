@@ -12,6 +12,7 @@ from xml.etree import ElementTree as ET
 
 from django.utils.translation import gettext as _
 
+from regiotafel.core.tabular import write_xlsx
 from regiotafel.plans.models import Framework
 from regiotafel.plans.results import Matrix, category_rollup
 
@@ -63,29 +64,23 @@ def matrix_csv(m: Matrix) -> str:
 
 
 def matrix_xlsx(m: Matrix) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Matrix")
-    sheet.append(matrix_header())
-    for row in matrix_rows(m):
-        sheet.append(row)
-    rollup = book.create_sheet(_("Per categorie"))
-    rollup.append([_("regio"), _("categorie"), _("indicatoren"), *_verdict_names(), _("dekking")])
-    for row in category_rollup(m):
-        rollup.append(
-            [
-                row["region"].name,
-                row["category"].name,
-                row["indicators"],
-                *row["counts"].values(),
-                round(row["share"], 3),
-            ]
-        )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    rollup = [
+        [
+            row["region"].name,
+            row["category"].name,
+            row["indicators"],
+            *row["counts"].values(),
+            round(row["share"], 3),
+        ]
+        for row in category_rollup(m)
+    ]
+    header = [_("regio"), _("categorie"), _("indicatoren"), *_verdict_names(), _("dekking")]
+    return write_xlsx(
+        {
+            _("Matrix"): [matrix_header(), *matrix_rows(m)],
+            _("Per categorie"): [header, *rollup],
+        }
+    )
 
 
 def _verdict_names() -> list[str]:

@@ -13,6 +13,7 @@ from datetime import date
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from regiotafel.core.tabular import write_xlsx
 from regiotafel.errors import InvalidInput
 from regiotafel.portfolio.imports import OPTIONAL_PROJECT_COLUMNS, PROJECT_COLUMNS
 from regiotafel.portfolio.models import (
@@ -77,19 +78,7 @@ def render(table: list[list[str]], fmt: str) -> bytes:
         csv.writer(out, delimiter=";", lineterminator="\r\n").writerows([COLUMNS, *table])
         return out.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM correctly
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.title = _("projecten")
-        for line in [COLUMNS, *table]:
-            sheet.append(line)
-        for cells in sheet.iter_rows():
-            for cell in cells:
-                cell.data_type = "s"  # a name starting with "=" stays text, not a formula
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
+        return write_xlsx({_("projecten"): [COLUMNS, *table]})
     raise InvalidInput(
         _("Onbekend formaat %(name)s; kies uit %(known)s.")
         % {"name": fmt, "known": ", ".join(FORMATS)}

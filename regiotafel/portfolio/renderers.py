@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from regiotafel.core.tabular import xlsx_bytes, xlsx_workbook
 from regiotafel.portfolio.report import Report
 
 
@@ -77,24 +78,23 @@ def to_csv(report: Report) -> bytes:
 @renderer("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
 def to_xlsx(report: Report) -> bytes:
     """One sheet per table; numbers stay numbers."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    book = Workbook()
-    book.remove(book.active)
-    for table in report.tables:
-        sheet = book.create_sheet(table.key[:31])
-        sheet.append([table.title])
+    book = xlsx_workbook(
+        {
+            table.key: [
+                [table.title],
+                [table.row_header, *table.columns],
+                *([label, *cells] for label, cells in table.body()),
+                *([[table.note]] if table.note else []),
+            ]
+            for table in report.tables
+        }
+    )
+    for sheet in book.worksheets:
         sheet["A1"].font = Font(bold=True)
-        sheet.append([table.row_header, *table.columns])
-        for label, cells in table.body():
-            sheet.append([label, *cells])
-        if table.note:
-            sheet.append([table.note])
         sheet.column_dimensions["A"].width = 55
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(book)
 
 
 @renderer("pdf", "application/pdf", "pdf")

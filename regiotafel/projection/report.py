@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import html
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,6 +22,8 @@ from pathlib import Path
 import pandas as pd
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from regiotafel.core.tabular import xlsx_bytes, xlsx_workbook
 
 KEY_YEARS = (2025, 2030, 2040)
 MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
@@ -533,19 +534,18 @@ def explanation(*, title: str, source: str) -> pd.DataFrame:
 
 
 def frames_to_xlsx(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for name, frame in sheets.items():
-        sheet = book.create_sheet(title=str(name)[:31])
-        sheet.append([str(column) for column in frame.columns])
-        for values in frame.itertuples(index=False):
-            sheet.append([_cell(value) for value in values])
+    book = xlsx_workbook(
+        {
+            name: [
+                [str(column) for column in frame.columns],
+                *([_cell(value) for value in values] for values in frame.itertuples(index=False)),
+            ]
+            for name, frame in sheets.items()
+        }
+    )
+    for sheet in book.worksheets:
         sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(book)
 
 
 def _cell(value):

@@ -8,6 +8,8 @@ import io
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from regiotafel.core.tabular import write_xlsx
+
 SECTIONS = [
     ("by_status", gettext_noop("Per wachtstatus")),
     ("by_profile", gettext_noop("Per zorgprofiel")),
@@ -42,14 +44,5 @@ def to_csv(figures: dict) -> str:
 
 
 def to_xlsx(figures: dict) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Wachtlijstcijfers")
-    sheet.append([_("onderdeel"), _("omschrijving"), _("waarde")])
-    for row in rows(figures):
-        sheet.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    header = [_("onderdeel"), _("omschrijving"), _("waarde")]
+    return write_xlsx({_("Wachtlijstcijfers"): [header, *rows(figures)]})
