@@ -114,6 +114,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# Rejected rows of a waiting-list import are kept this long for the uploader (waitlist.rejected).
+REJECTED_ROWS_MINUTES = config.env_int(ENV, "REJECTED_ROWS_MINUTES", default=30, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

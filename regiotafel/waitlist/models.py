@@ -310,3 +310,34 @@ class PlacementOffer(models.Model):
     @property
     def owner_region_id(self) -> int:
         return self.location.municipality.region_id
+
+
+class RejectedImport(models.Model):
+    """The rejected rows of one import, kept briefly so the uploader can download them.
+
+    Only what the uploader needs to correct *their own file* is kept: the row number, the
+    provider's client number and, per problem, the column and the reason. Never the BSN,
+    name, initials, birth date or postcode (see ``waitlist.rejected``).
+    """
+
+    uploader = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("namens")
+    )
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("aanbieder")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    rows = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("afgekeurde import")
+        verbose_name_plural = _("afgekeurde imports")
+
+    def __str__(self) -> str:
+        return f"{_('afgekeurde import')} {self.pk}"
+
+    @property
+    def owner_organisation_id(self) -> int:
+        return self.provider_id

@@ -7,7 +7,7 @@ urlpatterns = [
     path("", views.waiting_list, name="list"),
     path("clienten/<int:client_id>/", views.client_detail, name="client"),
     path("importeren/", views.import_page, name="import"),
-    path("importeren/afgekeurd.csv", views.rejected_rows, name="rejected"),
+    path("importeren/afgekeurd/<int:report_id>.csv", views.rejected_rows, name="rejected"),
     path("sjabloon.csv", views.template_csv, name="template"),
     path("dubbelen/", views.duplicate_list, name="duplicates"),
     path(

@@ -16,7 +16,14 @@ from regiotafel import errors
 from regiotafel.core import audit, charts, permissions
 from regiotafel.core.acting import acting_organisation, memberships_of, required_organisation
 from regiotafel.core.models import Location, Organisation
-from regiotafel.waitlist import duplicates, exports, placement, registrations, reports
+from regiotafel.waitlist import (
+    duplicates,
+    exports,
+    placement,
+    registrations,
+    rejected,
+    reports,
+)
 from regiotafel.waitlist.forms import ImportForm, ListFilterForm
 from regiotafel.waitlist.models import (
     CandidateState,
@@ -30,8 +37,6 @@ from regiotafel.waitlist.models import (
 )
 from regiotafel.waitlist.policies import care_office_regions
 from regiotafel.waitlist.visibility import visible_registrations
-
-REJECTED_SESSION_KEY = "wachtlijst_afgekeurd"
 
 
 def _sees_identities(user) -> bool:
@@ -100,7 +105,7 @@ def import_page(request):
     if not providers:
         raise errors.PermissionDenied(_("U beheert geen wachtlijst van een aanbieder."))
     form = ImportForm(request.POST or None, request.FILES or None, providers=providers)
-    report = None
+    report = kept = None
     if request.method == "POST" and form.is_valid():
         provider = next(p for p in providers if str(p.pk) == form.cleaned_data["aanbieder"])
         upload = form.cleaned_data["bestand"]
@@ -116,13 +121,20 @@ def import_page(request):
             return render(
                 request, "waitlist/import.html", {"form": form, "failure": exc}, status=422
             )
-        request.session[REJECTED_SESSION_KEY] = report.rejected_csv() if report.rejected else ""
-    return render(request, "waitlist/import.html", {"form": form, "report": report})
+        kept = rejected.keep(
+            user=request.user,
+            organisation=required_organisation(request),
+            provider=provider,
+            rows=report.rejected,
+        )
+    return render(request, "waitlist/import.html", {"form": form, "report": report, "kept": kept})
 
 
 @login_required
-def rejected_rows(request):
-    body = request.session.get(REJECTED_SESSION_KEY) or ""
+def rejected_rows(request, report_id: int):
+    body = rejected.download(
+        user=request.user, organisation=acting_organisation(request), report_id=report_id
+    )
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="afgekeurde-rijen.csv"'
     return response

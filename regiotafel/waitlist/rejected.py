@@ -1,0 +1,134 @@
+"""Rejected import rows: kept briefly on the server for the uploader, then deleted.
+
+When a provider imports only the valid rows of a file, the rest is reported back so the file
+can be corrected. What is kept is only what the uploader needs to find and fix the rows in
+*their own file*: the row number, the provider's client number and, per problem, the column
+and the reason. The BSN, name, initials, birth date, gender and postcode are never kept, and a
+reason about such a column loses the value it quoted (``'31-02-1936' is geen datum`` becomes
+``de waarde is geen datum``). Nothing of it goes into the session.
+
+A kept report can be read only by the user who uploaded it, acting for the same organisation,
+until ``REJECTED_ROWS_MINUTES`` have passed; every download is an ``export`` event in the audit
+log. Expired reports are deleted whenever reports are kept or read, and by
+``purge_expired()`` (``regiotafel wachtlijst opruimen``), which a scheduler can call.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from regiotafel import errors
+from regiotafel.core import audit
+from regiotafel.core.models import AuditAction, AuditChannel, Organisation, User
+from regiotafel.waitlist.models import RejectedImport
+
+PERSONAL_COLUMNS = frozenset(
+    {"bsn", "achternaam", "voorletters", "geboortedatum", "geslacht", "postcode"}
+)
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def reason(problem: errors.FieldError) -> str:
+    """The reason as kept: a quoted value of a personal column is replaced by 'de waarde'."""
+    if problem.field in PERSONAL_COLUMNS:
+        return _QUOTED.sub(_("de waarde"), problem.message)
+    return problem.message
+
+
+def entries(rows) -> list[dict]:
+    """The kept form of rejected ``registrations.Row`` objects."""
+    return [
+        {
+            "rij": row.number,
+            "klantnummer": row.values.get("klantnummer", "").strip()[:40],
+            "fouten": [{"kolom": p.field, "fout": reason(p)} for p in row.problems],
+        }
+        for row in rows
+    ]
+
+
+def visible(user: User, organisation: Organisation | None, *, now: datetime | None = None):
+    """The reports this user, acting for this organisation, may download: their own only."""
+    if user is None or not user.is_authenticated or organisation is None:
+        return RejectedImport.objects.none()
+    return RejectedImport.objects.filter(
+        uploader=user, organisation=organisation, expires_at__gt=now or timezone.now()
+    )
+
+
+@transaction.atomic
+def keep(
+    *, user: User, organisation: Organisation, provider: Organisation, rows
+) -> RejectedImport | None:
+    """Keep the rejected rows of an import; replaces this uploader's earlier report."""
+    purge_expired()
+    RejectedImport.objects.filter(
+        uploader=user, organisation=organisation, provider=provider
+    ).delete()
+    if not rows:
+        return None
+    now = timezone.now()
+    return RejectedImport.objects.create(
+        uploader=user,
+        organisation=organisation,
+        provider=provider,
+        created_at=now,
+        expires_at=now + timedelta(minutes=settings.REJECTED_ROWS_MINUTES),
+        rows=entries(rows),
+    )
+
+
+def download(*, user: User, organisation: Organisation | None, report_id: int) -> str:
+    """The report as CSV for its uploader, logged as an export; anyone else: NotFound."""
+    purge_expired()
+    with transaction.atomic():
+        return _export(user, organisation, report_id)
+
+
+def _export(user: User, organisation: Organisation | None, report_id: int) -> str:
+    found = visible(user, organisation).select_related("provider").filter(pk=report_id).first()
+    if found is None:
+        raise errors.NotFound(
+            _("Deze afgekeurde rijen bestaan niet (meer). Importeer het bestand opnieuw.")
+        )
+    audit.record(
+        AuditAction.EXPORT,
+        found.provider,
+        detail={"soort": "afgekeurde rijen", "import": found.pk, "rijen": len(found.rows)},
+    )
+    return as_csv(found.rows)
+
+
+def as_csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["rij", "klantnummer", "kolom", "fout"])
+    for entry in rows:
+        for problem in entry["fouten"]:
+            writer.writerow(
+                [entry["rij"], _text(entry["klantnummer"]), problem["kolom"], problem["fout"]]
+            )
+    return out.getvalue()
+
+
+def _text(value: str) -> str:
+    """A cell a spreadsheet would read as a formula stays text."""
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+def purge_expired(*, now: datetime | None = None) -> int:
+    """Delete every report past its time; the number deleted. Safe to call at any moment."""
+    with audit.acting_as(None, channel=AuditChannel.SYSTEM), transaction.atomic():
+        deleted, _per_model = RejectedImport.objects.filter(
+            expires_at__lte=now or timezone.now()
+        ).delete()
+    return deleted
