@@ -29,12 +29,16 @@ class TokenAuth(HttpBearer):
     openapi_description = "Een API-token van `regiotafel token GEBRUIKERSNAAM`."
 
     def authenticate(self, request, token: str):
+        from regiotafel.accounts import lockout
+
+        lockout.refuse_if_token_locked(request)  # 429 te-veel-pogingen after repeated bad tokens
         api_token = (
             ApiToken.objects.select_related("user", "organisation")
             .filter(key_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True)
             .first()
         )
         if api_token is None:
+            lockout.record_bad_token(request)
             return None
         now = timezone.now()
         if api_token.last_used_at is None or now - api_token.last_used_at > TOKEN_TOUCH_EVERY:

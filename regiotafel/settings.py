@@ -4,6 +4,7 @@ See docs/settings.md for each variable. A bad value raises ``SettingsError`` at 
 the ``regiotafel`` command turns that into one Dutch line and exit code 2.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from regiotafel import config
@@ -36,6 +37,10 @@ INSTALLED_APPS = [
     "regiotafel.projection",
     "regiotafel.portfolio",
     "regiotafel.plans",
+    "regiotafel.accounts",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -46,11 +51,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "regiotafel.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "regiotafel.core.middleware.AuditContextMiddleware",
     "regiotafel.core.middleware.DomainErrorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "regiotafel.urls"
@@ -59,6 +67,33 @@ AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Accounts (docs/settings.md, "Security of accounts"): axes counts failed logins per user name
+# and address in the database, so every process sees them; regiotafel.accounts.lockout adds
+# the growing lock. Every deployment enforces the second factor; the switch is per region.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "regiotafel.accounts.lockout.BackoffDatabaseHandler"
+AXES_FAILURE_LIMIT = config.env_int(ENV, "AXES_FAILURE_LIMIT", default=5, minimum=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = "regiotafel.accounts.lockout.cool_off"
+AXES_LOCKOUT_CALLABLE = "regiotafel.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "regiotafel.core.middleware.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True  # the audit log already records every login
+AXES_VERBOSE = False
+ACCOUNTS_COOLOFF = timedelta(
+    minutes=config.env_int(ENV, "AXES_COOLOFF_MINUTES", default=5, minimum=1)
+)
+ACCOUNTS_COOLOFF_MAX = timedelta(
+    minutes=config.env_int(ENV, "AXES_COOLOFF_MAX_MINUTES", default=60, minimum=1)
+)
+ACCOUNTS_FAILURE_MEMORY = timedelta(hours=24)
+TWO_FACTOR_ENFORCED = True
+OTP_TOTP_ISSUER = "Regiotafel"
 
 TEMPLATES = [
     {

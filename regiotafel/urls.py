@@ -10,6 +10,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("inloggen/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("regiotafel.accounts.urls")),
     path("organisatie/kiezen/", core_views.switch_organisation, name="switch-organisation"),
     path("beheer/auditlog/", core_views.auditlog, name="auditlog"),
     path("beheer/medewerkers/", core_views.members, name="members"),

@@ -92,6 +92,12 @@ def cast(db) -> Cast:
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_only_where_tested(settings):
+    """Every deployment enforces TOTP; tests of accounts (tests/accounts) switch it back on."""
+    settings.TWO_FACTOR_ENFORCED = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 is slow on purpose; tests do not need that protection."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
