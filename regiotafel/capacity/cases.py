@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Case as SqlCase
-from django.db.models import Q, QuerySet, Value, When
+from django.db.models import QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +23,7 @@ from regiotafel.capacity.models import (
     TargetGroup,
     Urgency,
 )
-from regiotafel.core import permissions
+from regiotafel.core import audit, permissions
 from regiotafel.core.acting import memberships_of
 from regiotafel.core.models import Municipality, Organisation, OrganisationType, Role, User
 
@@ -62,15 +62,8 @@ def within_target(case: Case) -> bool | None:
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
-    """The cases this user may see: the same rule as the 'casus.bekijken' policy."""
-    if user.is_superuser:
-        return Case.objects.all()
-    orgs = {m.organisation_id for m in memberships_of(user) if m.role in CASE_ROLES}
-    return Case.objects.filter(
-        Q(referrer_organisation__in=orgs)
-        | Q(handled_by__in=orgs)
-        | Q(claims__bed__location__organisation__in=orgs)
-    ).distinct()
+    """The cases this user may see: the 'casus.bekijken' policy as a queryset."""
+    return permissions.visible(user, "casus.bekijken", Case)
 
 
 def new_reference(now: datetime) -> str:
@@ -135,7 +128,9 @@ def _validated_case_fields(data: dict) -> dict:
         need("doelgroep", _("Kies somatisch of pg."))
     if problems:
         raise errors.InvalidInput(
-            _("De aanmelding is niet compleet; er is niets opgeslagen."), errors=problems
+            _("De aanmelding is niet compleet; er is niets opgeslagen."),
+            code="aanmelding-onvolledig",
+            errors=problems,
         )
     return {
         "initials": initials,
@@ -174,6 +169,7 @@ def transition(
     if to not in CaseState.values:
         raise errors.InvalidInput(
             _("Onbekende status %(state)r.") % {"state": to},
+            code="onbekende-status",
             errors=[
                 errors.FieldError(
                     "naar",
@@ -186,6 +182,7 @@ def transition(
     if to in NEEDS_REASON and not reason.strip():
         raise errors.InvalidInput(
             _("Geef een toelichting bij %(state)s.") % {"state": CaseState(to).label},
+            code="toelichting-verplicht",
             errors=[errors.FieldError("reden", _("Een toelichting is verplicht."))],
         )
     if to == S.GEANNULEERD:
@@ -213,7 +210,8 @@ def move_by_claim(
 
 def _move(case: Case, to: str, *, user, organisation, reason: str, now=None) -> Case:
     now = now or timezone.now()
-    updated = Case.objects.filter(pk=case.pk, state=case.state).update(
+    updated = audit.update(
+        Case.objects.filter(pk=case.pk, state=case.state),
         state=to,
         closed_at=now if to in FINAL_STATES else None,
         placed_at=now if to == S.GEPLAATST else case.placed_at,
@@ -221,7 +219,8 @@ def _move(case: Case, to: str, *, user, organisation, reason: str, now=None) -> 
     if not updated:
         raise errors.Conflict(
             _("Casus %(ref)s is intussen door iemand anders gewijzigd; laad de pagina opnieuw.")
-            % {"ref": case.reference}
+            % {"ref": case.reference},
+            code="gelijktijdig-gewijzigd",
         )
     CaseTransition.objects.create(
         case=case,
@@ -239,7 +238,8 @@ def _move(case: Case, to: str, *, user, organisation, reason: str, now=None) -> 
 def _not_allowed(case: Case, to: str) -> errors.Conflict:
     return errors.Conflict(
         _("Casus %(ref)s kan niet van %(from)s naar %(to)s.")
-        % {"ref": case.reference, "from": CaseState(case.state).label, "to": CaseState(to).label}
+        % {"ref": case.reference, "from": CaseState(case.state).label, "to": CaseState(to).label},
+        code="overgang-niet-toegestaan",
     )
 
 
@@ -252,15 +252,18 @@ def hand_over(*, user: User, case: Case, registration_point: Organisation | None
     if case.handled_by_id:
         raise errors.Conflict(
             _("Casus %(ref)s is al overgedragen aan %(org)s.")
-            % {"ref": case.reference, "org": case.handled_by}
+            % {"ref": case.reference, "org": case.handled_by},
+            code="casus-al-overgedragen",
         )
     points = Organisation.objects.filter(
         type=OrganisationType.AANMELDPUNT, region_id=case.municipality.region_id, active=True
     )
     point = registration_point or points.first()
     if point is None or not points.filter(pk=point.pk).exists():
-        raise errors.InvalidInput(_("Deze regio heeft geen aanmeldpunt om aan over te dragen."))
-    Case.objects.filter(pk=case.pk).update(handled_by=point)
+        raise errors.InvalidInput(
+            _("Deze regio heeft geen aanmeldpunt om aan over te dragen."), code="geen-aanmeldpunt"
+        )
+    audit.update(Case.objects.filter(pk=case.pk), handled_by=point)
     CaseTransition.objects.create(
         case=case,
         from_state=case.state,

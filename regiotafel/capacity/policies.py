@@ -2,9 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from regiotafel.capacity.models import Bed, CapacitySettings, Case, Claim
 from regiotafel.core import navigation
 from regiotafel.core.models import Role
-from regiotafel.core.permissions import Scope, register
+from regiotafel.core.permissions import Scope, ownership, register
 
 V, T, C, A, B = (
     Role.VERWIJZER,
@@ -13,6 +14,17 @@ V, T, C, A, B = (
     Role.REGIO_ANALIST,
     Role.BEHEERDER,
 )
+
+ownership(CapacitySettings, region="region")
+ownership(Bed, organisation="location__organisation", region="location__municipality__region")
+# A case belongs to the referrer, the registration point handling it and every provider
+# whose bed was claimed for it.
+ownership(
+    Case,
+    organisation=("referrer_organisation", "handled_by", "claims__bed__location__organisation"),
+    region="municipality__region",
+)
+ownership(Claim, organisation="organisation", region="bed__location__municipality__region")
 
 register(
     "beschikbaarheid.bekijken",

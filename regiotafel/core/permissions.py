@@ -1,34 +1,75 @@
-"""The one place that decides "may this user do this action to that object".
+"""The one place that decides "may this user do this action to that object" — and "to which
+objects may they do it".
 
-Every page, API endpoint and command asks :func:`can` / :func:`check`, or loads through
-:func:`get_for`, which also answers 404 before 403 and logs reads of personal data.
+An action is a name ("organisatie.wijzigen") with a :class:`Policy`: one or more
+:class:`Grant` s, each the roles that may do it and the scope in which their role counts —
+any object, objects of their own organisation, objects in the region of their organisation,
+or objects of no region (the national register). A grant can be limited to memberships at
+organisations of some types ("the care office of the object's region").
 
-An action is a name ("organisatie.wijzigen") with a :class:`Policy`: the roles that may do it
-and the scope in which their role counts — any object, objects of their own organisation, or
-objects in the region of one of their organisations. Capabilities register their own actions
-with :func:`register`, just as the built-in ones below do.
+Both questions are answered from that one definition:
+
+* :func:`visible` turns the grants into a queryset filter, using the model's
+  :class:`Ownership` (how its rows are "owned by organisations X" / "in regions Y", as ORM
+  lookups registered with :func:`ownership`);
+* :func:`can` on an object is ``visible(...).filter(pk=obj.pk).exists()`` whenever the
+  answer depends on the object, so a list can never show what the detail page refuses.
+
+Only the memberships of the organisation the user acts for count (``core.acting``);
+superusers may do everything. Every page, API endpoint and command asks :func:`can` /
+:func:`check`, loads through :func:`get_for`, or lists through :func:`visible`.
+Capabilities register their actions and their models' ownership in their ``policies.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from regiotafel import errors
 from regiotafel.core import audit
 from regiotafel.core.acting import memberships_of
-from regiotafel.core.models import Role
+from regiotafel.core.models import (
+    ApiToken,
+    AuditEvent,
+    Location,
+    Membership,
+    Municipality,
+    Organisation,
+    OrganisationType,
+    Region,
+    Role,
+    User,
+)
 
 
 class Scope(StrEnum):
     ANY = "any"  # the role counts for every object
     OWN = "own"  # only for objects owned by the organisation the role is held in
     REGION = "region"  # for objects in the region of that organisation
+    NATIONAL = "national"  # for objects that belong to no region (the national register)
+
+
+@dataclass(frozen=True)
+class Grant:
+    roles: frozenset[Role]
+    scope: Scope
+    # Only memberships at organisations of these types count (empty: every type).
+    organisation_types: frozenset[OrganisationType] = frozenset()
+
+    def holding(self, user) -> list[Membership]:
+        return [
+            m
+            for m in memberships_of(user)
+            if m.role in self.roles
+            and (not self.organisation_types or m.organisation.type in self.organisation_types)
+        ]
 
 
 @dataclass(frozen=True)
@@ -37,10 +78,96 @@ class Policy:
     scope: Scope
     description: str  # Dutch, lazily translated: "U heeft geen toestemming voor: …"
     personal_data: bool = False  # loading such an object for this action is logged as a read
-    # Another way to be allowed, for rules a scope cannot say (e.g. "the care office of the
-    # object's region"): called as also(user, obj) and only after the role check failed.
-    also: Callable[..., bool] | None = None
+    # Other ways to be allowed, for rules the main grant cannot say (e.g. "the care office
+    # of the object's region"): extra grants, each also a queryset filter.
+    also: tuple[Grant, ...] = ()
 
+    @property
+    def grants(self) -> tuple[Grant, ...]:
+        return (Grant(self.roles, self.scope), *self.also)
+
+
+# ---------------------------------------------------------------- ownership of models
+
+Lookup = str | tuple[str, ...] | Callable[[set[int], str], Q] | None
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """How rows of a model belong to organisations and regions, as ORM lookups.
+
+    ``organisation`` / ``region``: a lookup path to the owning organisation / region (or
+    several, any of which owns the row), or a function ``(ids, prefix) -> Q`` for rules a
+    path cannot say; None: rows of this model belong to no organisation / region.
+    ``via``: the row belongs to whoever owns the related object(s) behind these fields.
+    """
+
+    organisation: Lookup = None
+    region: Lookup = None
+    via: tuple[str, ...] = ()
+    model: type[models.Model] | None = field(default=None, compare=False)
+
+    def organisation_q(self, ids: set[int], prefix: str = "") -> Q | None:
+        return self._q("organisation", ids, prefix)
+
+    def region_q(self, ids: set[int], prefix: str = "") -> Q | None:
+        return self._q("region", ids, prefix)
+
+    def national_q(self, prefix: str = "") -> Q:
+        """Rows that belong to no region (a model without regions: every row)."""
+        if self.via:
+            return _any_of(
+                _ownership_of_field(self.model, f).national_q(f"{prefix}{f}__") for f in self.via
+            )
+        if self.region is None:
+            return Q()
+        if not isinstance(self.region, str):
+            raise TypeError("national scope needs a single region path")
+        return Q(**{f"{prefix}{self.region}__isnull": True})
+
+    def _q(self, kind: str, ids: set[int], prefix: str) -> Q | None:
+        if self.via:
+            parts = [
+                _ownership_of_field(self.model, f)._q(kind, ids, f"{prefix}{f}__") for f in self.via
+            ]
+            parts = [p for p in parts if p is not None]
+            return _any_of(parts) if parts else None
+        spec = getattr(self, kind)
+        if spec is None:
+            return None
+        if callable(spec):
+            return spec(ids, prefix)
+        paths = (spec,) if isinstance(spec, str) else spec
+        return _any_of(Q(**{f"{prefix}{path}__in": ids}) for path in paths)
+
+
+def _any_of(qs: Iterable[Q]) -> Q:
+    result = None
+    for q in qs:
+        result = q if result is None else result | q
+    return result if result is not None else Q(pk__in=[])
+
+
+_ownerships: dict[type[models.Model], Ownership] = {}
+
+
+def ownership(model: type[models.Model], **spec) -> None:
+    """Register how a model's rows are owned (see :class:`Ownership`)."""
+    _ownerships[model] = Ownership(**spec, model=model)
+
+
+def ownership_of(model: type[models.Model]) -> Ownership:
+    for klass in model.__mro__:
+        if klass in _ownerships:
+            return _ownerships[klass]
+    raise LookupError(f"no ownership registered for {model.__name__}; register it first")
+
+
+def _ownership_of_field(model, name: str) -> Ownership:
+    return ownership_of(model._meta.get_field(name).related_model)
+
+
+# ---------------------------------------------------------------- actions
 
 _policies: dict[str, Policy] = {}
 
@@ -48,11 +175,14 @@ ALL_ROLES = frozenset(Role)
 
 
 def register(
-    action: str, *, roles, scope: Scope, description, personal_data=False, also=None
+    action: str, *, roles, scope: Scope, description, personal_data=False, also=()
 ) -> None:
     if action in _policies:
         raise ValueError(f"action {action!r} is already registered")
-    _policies[action] = Policy(frozenset(roles), scope, description, personal_data, also)
+    extra = (also,) if isinstance(also, Grant) else tuple(also or ())
+    if not all(isinstance(g, Grant) for g in extra):
+        raise TypeError("also= takes Grant objects, so that the rule is also a queryset filter")
+    _policies[action] = Policy(frozenset(roles), Scope(scope), description, personal_data, extra)
 
 
 def policy(action: str) -> Policy:
@@ -70,30 +200,67 @@ def roles_of(user) -> set[Role]:
     return {Role(m.role) for m in memberships_of(user)}
 
 
+def _signed_in(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
 def can(user, action: str, obj: models.Model | None = None) -> bool:
+    """May the user do the action (to this object)? Without an object: to some object."""
     rule = policy(action)
-    if not user.is_authenticated or not user.is_active:
+    if not _signed_in(user):
         return False
-    if user.is_superuser or _role_allows(user, rule, obj):
+    if user.is_superuser:
         return True
-    return rule.also is not None and bool(rule.also(user, obj))
-
-
-def _role_allows(user, rule: Policy, obj) -> bool:
-    holding = [m for m in memberships_of(user) if m.role in rule.roles]
+    holding = [(grant, grant.holding(user)) for grant in rule.grants]
+    holding = [(grant, ms) for grant, ms in holding if ms]
     if not holding:
         return False
-    if obj is None or rule.scope is Scope.ANY:
+    if obj is None or any(grant.scope is Scope.ANY for grant, _ms in holding):
         return True
-    if rule.scope is Scope.OWN:
-        owners = _owner_organisation_ids(obj)
-        return any(m.organisation_id in owners for m in holding)
-    region_id = getattr(obj, "owner_region_id", None)
-    return region_id is not None and any(m.organisation.region_id == region_id for m in holding)
+    if obj.pk is None:
+        raise ValueError("can() decides on stored objects; pass the owning object instead")
+    found = _filter(type(obj)._base_manager.all(), holding)
+    return found.filter(pk=obj.pk).exists()
+
+
+def visible(user, action: str, queryset_or_model) -> models.QuerySet:
+    """The objects the user may do the action to, as a queryset (same rule as :func:`can`)."""
+    queryset = queryset_or_model
+    if isinstance(queryset, type) and issubclass(queryset, models.Model):
+        queryset = queryset._default_manager.all()
+    rule = policy(action)
+    if not _signed_in(user):
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    holding = [(grant, grant.holding(user)) for grant in rule.grants]
+    holding = [(grant, ms) for grant, ms in holding if ms]
+    if any(grant.scope is Scope.ANY for grant, _ms in holding):
+        return queryset
+    return _filter(queryset, holding)
+
+
+def _filter(queryset, holding) -> models.QuerySet:
+    spec = ownership_of(queryset.model)
+    parts = []
+    for grant, memberships in holding:
+        if grant.scope is Scope.OWN:
+            parts.append(spec.organisation_q({m.organisation_id for m in memberships}))
+        elif grant.scope is Scope.REGION:
+            parts.append(spec.region_q({m.organisation.region_id for m in memberships}))
+        elif grant.scope is Scope.NATIONAL:
+            parts.append(spec.national_q())
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return queryset.none()
+    condition = _any_of(parts)
+    # Paths through one-to-many relations would repeat rows: select by primary key instead.
+    inner = queryset.model._base_manager.filter(condition).values("pk")
+    return queryset.filter(pk__in=inner)
 
 
 def check(user, action: str, obj: models.Model | None = None) -> None:
-    if not user.is_authenticated:
+    if not _signed_in(user):
         raise errors.NotAuthenticated(_("Log in om dit te doen."))
     if not can(user, action, obj):
         raise errors.PermissionDenied(
@@ -101,17 +268,30 @@ def check(user, action: str, obj: models.Model | None = None) -> None:
         )
 
 
-def get_for(user, action: str, queryset, **lookup) -> models.Model:
-    """Load one object or raise NotFound, check the action, and log a read of personal data."""
+def not_found(model: type[models.Model]) -> errors.NotFound:
+    return errors.NotFound(
+        _("%(what)s niet gevonden.") % {"what": model._meta.verbose_name.capitalize()}
+    )
+
+
+def get_for(user, action: str, queryset, *, hide: bool = False, **lookup) -> models.Model:
+    """Load one object or raise NotFound, check the action, and log a read of personal data.
+
+    ``hide=True``: an object the user may not see is "not found" too (404, not 403), so that
+    sequential ids do not reveal which objects exist.
+    """
     if isinstance(queryset, type) and issubclass(queryset, models.Model):
         queryset = queryset._default_manager.all()
+    if hide:
+        if not _signed_in(user):
+            raise errors.NotAuthenticated(_("Log in om dit te doen."))
+        queryset = visible(user, action, queryset)
     try:
         obj = queryset.get(**lookup)
     except queryset.model.DoesNotExist:
-        raise errors.NotFound(
-            _("%(what)s niet gevonden.") % {"what": queryset.model._meta.verbose_name.capitalize()}
-        ) from None
-    check(user, action, obj)
+        raise not_found(queryset.model) from None
+    if not hide:
+        check(user, action, obj)
     if policy(action).personal_data:
         audit.record_read(obj, data_subject=audit.data_subject_of(obj) or str(obj), actor=user)
     return obj
@@ -119,29 +299,20 @@ def get_for(user, action: str, queryset, **lookup) -> models.Model:
 
 def organisations_for(user, action: str):
     """The organisations in which the user may do an action (for "own organisation" lists)."""
-    from regiotafel.core.models import Organisation
-
-    if user.is_superuser:
-        return Organisation.objects.all()
-    rule = policy(action)
-    ids = [m.organisation_id for m in memberships_of(user) if m.role in rule.roles]
-    if rule.scope is Scope.ANY and ids:
-        return Organisation.objects.all()
-    if rule.scope is Scope.REGION:
-        regions = [m.organisation.region_id for m in memberships_of(user) if m.role in rule.roles]
-        return Organisation.objects.filter(region_id__in=regions)
-    return Organisation.objects.filter(pk__in=ids)
+    return visible(user, action, Organisation)
 
 
-def _owner_organisation_ids(obj) -> set[int]:
-    many = getattr(obj, "owner_organisation_ids", None)
-    if many is not None:
-        return set(many)
-    one = getattr(obj, "owner_organisation_id", None)
-    return {one} if one is not None else set()
+# The foundation's models.
+ownership(Region, region="pk")
+ownership(Municipality, region="region")
+ownership(Organisation, organisation="pk", region="region")
+ownership(Location, organisation="organisation", region="municipality__region")
+ownership(Membership, organisation="organisation", region="organisation__region")
+ownership(User, organisation="memberships__organisation")
+ownership(ApiToken, organisation="organisation", region="organisation__region")
+ownership(AuditEvent, organisation="organisation")
 
-
-# The foundation's own actions. Capabilities register theirs in their AppConfig.ready().
+# The foundation's own actions.
 register(
     "organisatie.bekijken",
     roles=ALL_ROLES,

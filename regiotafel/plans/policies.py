@@ -11,9 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from regiotafel.core import navigation
 from regiotafel.core.models import Role
-from regiotafel.core.permissions import Scope, register
+from regiotafel.core.permissions import Scope, ownership, register
+from regiotafel.plans.models import Coding, Framework, Indicator, Plan
 
 A, B = Role.REGIO_ANALIST, Role.BEHEERDER
+
+ownership(Framework)  # shared by all regions
+ownership(Indicator)
+ownership(Plan, region="region")
+ownership(Coding, region="plan__region")
 
 register(
     "plannen.bekijken",

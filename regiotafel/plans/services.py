@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regiotafel import errors
-from regiotafel.core import permissions, tabular
+from regiotafel.core import audit, permissions, tabular
 from regiotafel.core.models import Region, User
 from regiotafel.plans.models import (
     Category,
@@ -92,10 +92,14 @@ def import_framework(*, user: User, name: str, source: bytes | Path, file_name: 
     if not name:
         raise errors.InvalidInput(
             _("Geef het toetsingskader een naam."),
+            code="naam-verplicht",
             errors=[errors.FieldError(field="naam", message=_("verplicht"))],
         )
     if Framework.objects.filter(name__iexact=name).exists():
-        raise errors.Conflict(_("Er is al een toetsingskader met de naam %(n)s.") % {"n": name})
+        raise errors.Conflict(
+            _("Er is al een toetsingskader met de naam %(n)s.") % {"n": name},
+            code="kader-bestaat-al",
+        )
     table = tabular.read_table(source, name=file_name)
     tabular.require_columns(table, FRAMEWORK_COLUMNS)
     rows = _parse_framework_rows(table)
@@ -145,6 +149,7 @@ def _parse_framework_rows(table: tabular.Table) -> list[dict]:
     if problems:
         raise errors.InvalidInput(
             _("Bestand %(name)s is niet ingelezen: er is niets opgeslagen.") % {"name": table.name},
+            code="bestand-bevat-fouten",
             errors=problems,
         )
     return rows
@@ -217,9 +222,13 @@ def upload_plan(
         permissions.check(user, "plannen.beheren", region)
     scorer = scorer or scoring.DEFAULT_SCORER
     if scorer not in scoring.SCORERS:
-        raise errors.InvalidInput(_("Onbekende scorer: %(s)s.") % {"s": scorer})
+        raise errors.InvalidInput(
+            _("Onbekende scorer: %(s)s.") % {"s": scorer}, code="onbekende-scorer"
+        )
     if not source:
-        raise errors.InvalidInput(_("Bestand %(name)s is leeg.") % {"name": file_name})
+        raise errors.InvalidInput(
+            _("Bestand %(name)s is leeg.") % {"name": file_name}, code="bestand-leeg"
+        )
     # Refused here, nothing stored: an unsupported type, an encrypted or broken PDF, and for
     # a small file (read in full now) also an empty one or one that is not a plan.
     kind = ingest.check_upload(source, name=file_name, read_fully=len(source) <= jobs.INLINE_BYTES)
@@ -243,16 +252,11 @@ def upload_plan(
 def visible_plans(user: User):
     """The plans of the regions where the user may see plans (superusers: all)."""
     plans = Plan.objects.select_related("region", "framework").defer("source")
-    if user.is_superuser:
-        return plans
-    return plans.filter(region_id__in=_own_regions(user, "plannen.bekijken"))
+    return permissions.visible(user, "plannen.bekijken", plans)
 
 
 def _own_regions(user: User, action: str) -> set[int]:
-    from regiotafel.core.acting import memberships_of
-
-    roles = permissions.policy(action).roles
-    return {m.organisation.region_id for m in memberships_of(user) if m.role in roles}
+    return set(permissions.visible(user, action, Region).values_list("pk", flat=True))
 
 
 def regions_for_upload(user: User) -> list[Region]:
@@ -273,10 +277,14 @@ def rescore(*, user: User, plan: Plan, scorer: str) -> Plan:
 
     permissions.check(user, "plannen.beheren", plan)
     if scorer not in scoring.SCORERS:
-        raise errors.InvalidInput(_("Onbekende scorer: %(s)s.") % {"s": scorer})
+        raise errors.InvalidInput(
+            _("Onbekende scorer: %(s)s.") % {"s": scorer}, code="onbekende-scorer"
+        )
     if plan.status != PlanStatus.KLAAR:
-        raise errors.Conflict(_("Dit plan wordt nog verwerkt of kon niet worden gelezen."))
-    Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.WACHTEND, progress=0, error="")
+        raise errors.Conflict(
+            _("Dit plan wordt nog verwerkt of kon niet worden gelezen."), code="plan-niet-klaar"
+        )
+    audit.update(Plan.objects.filter(pk=plan.pk), status=PlanStatus.WACHTEND, progress=0, error="")
     transaction.on_commit(lambda: jobs.start(plan.pk, scorer))
     plan.refresh_from_db()
     return plan
@@ -287,7 +295,10 @@ def delete_plan(*, user: User, plan: Plan) -> None:
     """Remove a plan with its passages, proposals, judgements and codings (a wrong upload)."""
     permissions.check(user, "plannen.beheren", plan)
     if plan.status == PlanStatus.BEZIG:
-        raise errors.Conflict(_("Dit plan wordt nu verwerkt; verwijder het als dat klaar is."))
+        raise errors.Conflict(
+            _("Dit plan wordt nu verwerkt; verwijder het als dat klaar is."),
+            code="plan-in-verwerking",
+        )
     plan.delete()
 
 
@@ -403,7 +414,9 @@ def _passage_of(plan: Plan, passage_id: int) -> Passage:
     try:
         return plan.passages.get(pk=passage_id)
     except Passage.DoesNotExist:
-        raise errors.NotFound(_("Deze passage hoort niet bij dit plan.")) from None
+        raise errors.NotFound(
+            _("Deze passage hoort niet bij dit plan."), code="passage-niet-gevonden"
+        ) from None
 
 
 @transaction.atomic
@@ -420,16 +433,21 @@ def code_indicator(
     """Record (or change) this analyst's verdict on one indicator, with evidence passages."""
     permissions.check(user, "plannen.coderen", plan)
     if indicator.framework_id != plan.framework_id:
-        raise errors.InvalidInput(_("Deze indicator hoort niet bij het kader van dit plan."))
+        raise errors.InvalidInput(
+            _("Deze indicator hoort niet bij het kader van dit plan."),
+            code="indicator-hoort-niet-bij-kader",
+        )
     if verdict not in Verdict.values:
         raise errors.InvalidInput(
             _("Kies gedekt, deels of niet gedekt."),
+            code="ongeldig-oordeel",
             errors=[errors.FieldError("oordeel", _("ongeldige waarde"))],
         )
     passages = [_passage_of(plan, pk) for pk in dict.fromkeys(evidence)]
     if verdict != Verdict.NIET_GEDEKT and not passages:
         raise errors.InvalidInput(
             _("Kies ten minste één passage als onderbouwing, of kies 'niet gedekt'."),
+            code="onderbouwing-verplicht",
             errors=[errors.FieldError("onderbouwing", _("verplicht bij gedekt of deels"))],
         )
     coding, _created = Coding.objects.update_or_create(
@@ -490,7 +508,9 @@ def calibrate(*, user: User, framework: Framework, scorer: str) -> dict[str, flo
 
     permissions.check(user, "raamwerk.beheren")
     if scorer not in scoring.SCORERS:
-        raise errors.InvalidInput(_("Onbekende scorer: %(s)s.") % {"s": scorer})
+        raise errors.InvalidInput(
+            _("Onbekende scorer: %(s)s.") % {"s": scorer}, code="onbekende-scorer"
+        )
     indicators = {i.code: i for i in framework.indicators.all()}
     code_of = {i.pk: code for code, i in indicators.items()}
     specs = specs_for(framework, scorer)

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from regiotafel import errors
 from regiotafel.core import permissions
-from regiotafel.core.acting import memberships_of
 from regiotafel.core.models import Region
 from regiotafel.portfolio import report
 from regiotafel.portfolio.models import (
@@ -42,26 +41,19 @@ def viewable_regions(user) -> set[int] | None:
     """Regions whose portfolio the user may view; None: all (superuser)."""
     if user.is_superuser:
         return None
-    rule = permissions.policy("portfolio.bekijken")
-    return {m.organisation.region_id for m in memberships_of(user) if m.role in rule.roles}
+    return set(permissions.visible(user, "portfolio.bekijken", Region).values_list("pk", flat=True))
 
 
 def manageable_regions(user) -> set[int] | None:
     if user.is_superuser:
         return None
-    rule = permissions.policy("portfolio.beheren")
-    return {m.organisation.region_id for m in memberships_of(user) if m.role in rule.roles}
+    return set(permissions.visible(user, "portfolio.beheren", Region).values_list("pk", flat=True))
 
 
 def visible_projects(user):
     """Projects of the user's regions, and the national register (projects without a region)."""
     found = Project.objects.select_related("region", "theme", "funder", "lead_organisation")
-    regions = viewable_regions(user)
-    if regions is None:
-        return found
-    if not regions:
-        return found.none()
-    return found.filter(Q(region__in=regions) | Q(region__isnull=True))
+    return permissions.visible(user, "portfolio.bekijken", found)
 
 
 def with_state(projects, at: date):
@@ -143,7 +135,8 @@ def build_report(
     if theme and theme not in names:
         raise errors.InvalidInput(
             _("Onbekend thema %(theme)s; kies uit: %(known)s.")
-            % {"theme": theme, "known": "; ".join(names)}
+            % {"theme": theme, "known": "; ".join(names)},
+            code="onbekend-thema",
         )
     published = {
         (c.date, c.dimension, c.phase): c.count for c in PhaseCount.objects.filter(date__lte=at)

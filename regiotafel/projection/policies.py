@@ -8,9 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from regiotafel.core import navigation
 from regiotafel.core.models import Role
-from regiotafel.core.permissions import Scope, register
+from regiotafel.core.permissions import Scope, ownership, register
+from regiotafel.projection.models import ParameterSet
 
 ANALYSTS = {Role.REGIO_ANALIST, Role.BEHEERDER}
+
+ownership(ParameterSet, region="region")
 
 register(
     "zorgkloof.bekijken",

@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regiotafel import errors
-from regiotafel.core import permissions
+from regiotafel.core import audit, permissions
 from regiotafel.core.models import Location, User
 from regiotafel.waitlist.models import (
     STATUS_RANK,
+    Client,
     OfferState,
     PlacementOffer,
     Preference,
@@ -69,18 +70,35 @@ def _one_per_client(line: list[InLine]) -> list[InLine]:
     return unique
 
 
+def _seen_registration(user: User, registration_id: int) -> Registration:
+    """A registration of a client the user may see, or "not found" (404, never 403): ids are
+    sequential and must not reveal which clients exist."""
+    registration = Registration.objects.filter(
+        pk=registration_id, client__in=_seen_clients(user)
+    ).first()
+    if registration is None:
+        raise permissions.not_found(Registration)
+    return registration
+
+
+def _seen_clients(user: User):
+    return permissions.visible(user, "wachtlijst.client.bekijken", Client).values("pk")
+
+
 @transaction.atomic
 def offer(*, user: User, registration_id: int, location_id: int) -> PlacementOffer:
     location = permissions.get_for(user, "wachtlijst.plaatsen", Location, pk=location_id)
-    registration = Registration.objects.filter(
-        pk=registration_id, state=RegistrationState.OPEN
-    ).first()
-    if registration is None:
-        raise errors.Conflict(_("Deze inschrijving wacht niet (meer)."))
+    registration = _seen_registration(user, registration_id)
+    if registration.state != RegistrationState.OPEN:
+        raise errors.Conflict(
+            _("Deze inschrijving wacht niet (meer)."), code="inschrijving-wacht-niet"
+        )
     if PlacementOffer.objects.filter(
         registration__client=registration.client, state=OfferState.OPEN
     ).exists():
-        raise errors.Conflict(_("Deze cliënt heeft al een openstaand aanbod."))
+        raise errors.Conflict(
+            _("Deze cliënt heeft al een openstaand aanbod."), code="aanbod-bestaat-al"
+        )
     return PlacementOffer.objects.create(
         registration=registration, location=location, offered_by=user
     )
@@ -93,12 +111,13 @@ def _open_offer(user: User, offer_id: int) -> PlacementOffer:
         .filter(pk=offer_id)
         .first()
     )
-    if found is None:
-        raise errors.NotFound(_("Aanbod niet gevonden."))
+    if found is None or not _seen_clients(user).filter(pk=found.registration.client_id).exists():
+        raise errors.NotFound(_("Aanbod niet gevonden."), code="aanbod-niet-gevonden")
     permissions.check(user, "wachtlijst.plaatsen", found.location)
     if found.state != OfferState.OPEN:
         raise errors.Conflict(
-            _("Dit aanbod is al %(state)s.") % {"state": found.get_state_display()}
+            _("Dit aanbod is al %(state)s.") % {"state": found.get_state_display()},
+            code="aanbod-afgesloten",
         )
     return found
 
@@ -110,11 +129,15 @@ def accept(*, user: User, offer_id: int) -> PlacementOffer:
     now = timezone.now()
     _decide(found, OfferState.ACCEPTED, now)
     client = found.registration.client_id
-    Registration.objects.filter(pk=found.registration_id).update(
-        state=RegistrationState.GEPLAATST, closed_at=now
+    audit.update(
+        Registration.objects.filter(pk=found.registration_id),
+        state=RegistrationState.GEPLAATST,
+        closed_at=now,
     )
-    Registration.objects.filter(client_id=client, state=RegistrationState.OPEN).update(
-        state=RegistrationState.ELDERS_GEPLAATST, closed_at=now
+    audit.update(
+        Registration.objects.filter(client_id=client, state=RegistrationState.OPEN),
+        state=RegistrationState.ELDERS_GEPLAATST,
+        closed_at=now,
     )
     return found
 
@@ -124,6 +147,7 @@ def decline(*, user: User, offer_id: int, reason: str) -> PlacementOffer:
     if not reason.strip():
         raise errors.InvalidInput(
             _("Geef een reden waarom het aanbod is geweigerd."),
+            code="reden-verplicht",
             errors=[errors.FieldError("reden", _("Verplicht."))],
         )
     found = _open_offer(user, offer_id)

@@ -1,48 +1,73 @@
-"""The waiting list's actions and menu entry.
+"""The waiting list's actions, its models' ownership and its menu entry.
 
 Providers' planners (capaciteitsbeheerder) manage their own files; the care office's planners
 and administrators see the whole region (the care office buys the care and monitors the list);
 analysts see aggregates only, with small counts suppressed.
 """
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from regiotafel.core import navigation
-from regiotafel.core.acting import memberships_of
 from regiotafel.core.models import OrganisationType, Role
-from regiotafel.core.permissions import Scope, register
+from regiotafel.core.permissions import Grant, Scope, ownership, register
+from regiotafel.waitlist.models import (
+    Client,
+    DuplicateCandidate,
+    Merge,
+    PlacementOffer,
+    Registration,
+    RegistrationState,
+)
 
 C, A, B = Role.CAPACITEITSBEHEERDER, Role.REGIO_ANALIST, Role.BEHEERDER
 CARE_OFFICE_ROLES = {C, B}
 
+# The care office of a region keeps the region's whole list.
+CARE_OFFICE = Grant(
+    frozenset(CARE_OFFICE_ROLES), Scope.REGION, frozenset({OrganisationType.ZORGKANTOOR})
+)
+
+
+def _client_providers(ids: set[int], prefix: str) -> Q:
+    """A client belongs to every provider holding a file on them, and to every provider whose
+    location an open registration of theirs prefers."""
+    return Q(**{f"{prefix}registrations__provider__in": ids}) | Q(
+        **{
+            f"{prefix}registrations__state": RegistrationState.OPEN,
+            f"{prefix}registrations__preferences__location__organisation__in": ids,
+        }
+    )
+
+
+ownership(Client, organisation=_client_providers, region="registrations__municipality__region")
+ownership(Registration, organisation="provider", region="municipality__region")
+ownership(DuplicateCandidate, via=("client_a", "client_b"))
+ownership(Merge, via=("survivor",))
+ownership(
+    PlacementOffer,
+    organisation="location__organisation",
+    region="location__municipality__region",
+)
+
 
 def care_office_regions(user) -> set[int]:
     """Regions in which the user works for the care office with a list-keeping role."""
-    return {
-        m.organisation.region_id
-        for m in memberships_of(user)
-        if m.organisation.type == OrganisationType.ZORGKANTOOR and m.role in CARE_OFFICE_ROLES
-    }
-
-
-def is_care_office_of(user, obj) -> bool:
-    region = getattr(obj, "owner_region_id", None) if obj is not None else None
-    regions = care_office_regions(user)
-    return bool(regions) and (obj is None or region in regions)
+    return {m.organisation.region_id for m in CARE_OFFICE.holding(user)}
 
 
 register(
     "wachtlijst.beheren",
     roles={C},
     scope=Scope.OWN,
-    also=is_care_office_of,
+    also=CARE_OFFICE,
     description=_("de wachtlijst van de eigen organisatie beheren"),
 )
 register(
     "wachtlijst.client.bekijken",
     roles={C},
     scope=Scope.OWN,
-    also=is_care_office_of,
+    also=CARE_OFFICE,
     personal_data=True,
     description=_("de gegevens van een wachtende cliënt inzien"),
 )
@@ -50,7 +75,7 @@ register(
     "wachtlijst.ontdubbelen",
     roles={C},
     scope=Scope.OWN,
-    also=is_care_office_of,
+    also=CARE_OFFICE,
     description=_("dubbele inschrijvingen beoordelen en samenvoegen"),
 )
 register(

@@ -1,32 +1,16 @@
-"""Which registrations and clients a user may see with identity: the same rules as the
-'wachtlijst.client.bekijken' policy, as querysets for lists."""
+"""Which registrations and clients a user may see with identity: the
+'wachtlijst.client.bekijken' policy as querysets (``permissions.visible``)."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from regiotafel.core.acting import memberships_of
-from regiotafel.core.models import Role
-from regiotafel.waitlist.models import Client, Registration, RegistrationState
-from regiotafel.waitlist.policies import care_office_regions
-
-
-def _provider_orgs(user) -> set[int]:
-    return {m.organisation_id for m in memberships_of(user) if m.role == Role.CAPACITEITSBEHEERDER}
+from regiotafel.core import permissions
+from regiotafel.waitlist.models import Client, Registration
 
 
 def visible_clients(user) -> QuerySet[Client]:
-    if user.is_superuser:
-        return Client.objects.all()
-    orgs, regions = _provider_orgs(user), care_office_regions(user)
-    return Client.objects.filter(
-        Q(registrations__provider__in=orgs)
-        | Q(
-            registrations__state=RegistrationState.OPEN,
-            registrations__preferences__location__organisation__in=orgs,
-        )
-        | Q(registrations__municipality__region__in=regions)
-    ).distinct()
+    return permissions.visible(user, "wachtlijst.client.bekijken", Client)
 
 
 def visible_registrations(user) -> QuerySet[Registration]:
