@@ -86,7 +86,23 @@ def _authorization_error(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return problems.problem(request, exc.status_code, detail=str(exc))
+    # Ninja's own HttpErrors carry English text ("Cannot parse request body", "CSRF check
+    # Failed"): never shown; a Dutch sentence and a stable code instead.
+    if exc.status_code == 400:
+        return problems.problem(
+            request,
+            400,
+            code="ongeldige-json",
+            detail=_("De inhoud van het verzoek is geen geldige JSON."),
+        )
+    if exc.status_code == 403:
+        return problems.problem(
+            request,
+            403,
+            code="csrf-mislukt",
+            detail=_("De CSRF-controle is mislukt; laad de pagina opnieuw."),
+        )
+    return problems.problem(request, exc.status_code)
 
 
 @api.exception_handler(Http404)
