@@ -63,7 +63,10 @@ def board_filter(region_slug, bed_type, target_group, municipality, subregion, n
     if region_slug:
         region_id = Region.objects.filter(slug=region_slug).values_list("pk", flat=True).first()
         if region_id is None:
-            raise errors.NotFound(_("Regio %(name)r bestaat niet.") % {"name": region_slug})
+            raise errors.NotFound(
+                _("Regio %(name)r bestaat niet.") % {"name": region_slug},
+                code="regio-niet-gevonden",
+            )
     return availability.BoardFilter(
         region_id=region_id,
         bed_type=bed_type,
@@ -111,7 +114,7 @@ def claim_create(request, bed_id: int, payload: ClaimIn):
 def claim_detail(request, reservering_id: int):
     claim = Claim.objects.select_related("case", "bed__location").filter(pk=reservering_id).first()
     if claim is None:
-        raise errors.NotFound(_("Reservering niet gevonden."))
+        raise errors.NotFound(_("Reservering niet gevonden."), code="reservering-niet-gevonden")
     if not (
         permissions.can(request.user, "reservering.intrekken", claim)
         or permissions.can(request.user, "reservering.beslissen", claim.bed)
@@ -128,6 +131,15 @@ def claim_detail(request, reservering_id: int):
 def claim_link(request, reservering_id: int, payload: LinkIn):
     case = cases.load_case(user=request.user, reference=payload.casus)
     return claims.link_case(user=request.user, claim_id=reservering_id, case=case)
+
+
+@router.post(
+    "/reserveringen/{reservering_id}/verlengingen",
+    response=ClaimOut,
+    summary="Een reservering zonder casus verlengen (zo vaak als de regio toestaat)",
+)
+def claim_extend(request, reservering_id: int):
+    return claims.extend(user=request.user, claim_id=reservering_id)
 
 
 @router.post(

@@ -4,6 +4,12 @@ Two people can never hold the same bed. The database decides: the claim takes th
 conditional UPDATE (``... WHERE status = 'niet_bezet'``), which on PostgreSQL makes a racing
 transaction wait for the row and then find nothing to update, and a partial unique index
 allows one active claim per bed. The loser gets :class:`errors.Conflict` (HTTP 409).
+
+Fair use: the region that owns a bed limits how many holds without a case one organisation
+may keep on its beds at once, and how often a hold may be extended
+(``CapacitySettings.max_holds_without_case_per_organisation``, ``max_hold_extensions``). The
+count is taken inside the transaction that makes the hold, after locking the organisation's
+row, so two concurrent holds of one organisation cannot both slip under the limit.
 """
 
 from __future__ import annotations
@@ -33,12 +39,17 @@ from regiotafel.core.models import Organisation, User
 DEFAULT_HOLD_MINUTES = CapacitySettings._meta.get_field("hold_minutes").default
 
 
+def region_settings(region_id: int) -> CapacitySettings:
+    """The region's capacity settings, or the defaults when it set none (not saved)."""
+    found = CapacitySettings.objects.filter(region_id=region_id).first()
+    return found or CapacitySettings(region_id=region_id)
+
+
 def claim_minutes(bed: Bed, *, hold: bool) -> int:
     """The region's deadline for this bed type, or the short hold when there is no case yet."""
     region_id = bed.location.municipality.region_id
     if hold:
-        settings = CapacitySettings.objects.filter(region_id=region_id).first()
-        return settings.hold_minutes if settings else DEFAULT_HOLD_MINUTES
+        return region_settings(region_id).hold_minutes
     own = ClaimDeadline.objects.filter(region_id=region_id, bed_type_id=bed.bed_type_id).first()
     return own.minutes if own else bed.bed_type.default_claim_minutes
 
@@ -46,7 +57,7 @@ def claim_minutes(bed: Bed, *, hold: bool) -> int:
 def _load_bed(bed_id: int) -> Bed:
     bed = Bed.objects.select_related("location__municipality", "bed_type").filter(pk=bed_id).first()
     if bed is None:
-        raise errors.NotFound(_("Bed niet gevonden."))
+        raise errors.NotFound(_("Bed niet gevonden."), code="bed-niet-gevonden")
     return bed
 
 
@@ -100,6 +111,8 @@ def reserve(
     deadline = now + timedelta(minutes=claim_minutes(bed, hold=case is None))
     taken = _set_bed(
         bed,
+    if case is None:
+        _check_hold_limit(organisation, bed, now=now)
         expect={"status": BedStatus.NIET_BEZET},
         to=BedStatus.GERESERVEERD,
         user=user,
@@ -139,15 +152,80 @@ def _not_free(bed: Bed) -> errors.Conflict:
             "Bed %(bed)s is niet (meer) vrij; iemand anders heeft het net gereserveerd of het is "
             "bezet. Kies een ander bed."
         )
-        % {"bed": bed}
+        % {"bed": bed},
+        code="bed-niet-vrij",
     )
 
 
 def _load_claim(claim_id: int, *, lock: bool = True) -> Claim:
     found = Claim.objects.select_related("bed__location__municipality", "case", "bed__bed_type")
     claim = (found.select_for_update(of=("self",)) if lock else found).filter(pk=claim_id).first()
+def _check_hold_limit(organisation: Organisation, bed: Bed, *, now: datetime) -> None:
+    """Refuse a hold past the bed region's limit for holds without a case.
+
+    The organisation's row is locked first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite
+    serialises writers), so a second concurrent hold of the same organisation waits here
+    until the first has committed and then counts it.
+    """
+    region_id = bed.location.municipality.region_id
+    limit = region_settings(region_id).max_holds_without_case_per_organisation
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    held = Claim.objects.filter(
+        organisation=organisation,
+        case__isnull=True,
+        state=ClaimState.ACTIEF,
+        expires_at__gt=now,
+        bed__location__municipality__region_id=region_id,
+    ).count()
+    if held >= limit:
+        region = bed.location.municipality.region
+        raise errors.Conflict(
+            _(
+                "Uw organisatie houdt al %(held)s bed(den) in regio %(region)s vast zonder "
+                "casus; deze regio staat er hoogstens %(limit)s tegelijk toe. Koppel eerst een "
+                "casus aan een reservering of trek er een in."
+            )
+            % {"held": held, "region": region.name, "limit": limit},
+            code="te-veel-reserveringen",
+        )
+
+
+@transaction.atomic
+def extend(*, user: User, claim_id: int, now: datetime | None = None) -> Claim:
+    """Give a hold without a case another hold period, as often as the bed's region allows."""
+    now = now or timezone.now()
+    claim = _load_claim(claim_id)
+    permissions.check(user, "reservering.intrekken", claim)
+    _require_active(claim, now)
+    if claim.case_id:
+        raise errors.Conflict(
+            _(
+                "Deze reservering hoort bij casus %(ref)s en loopt af op de termijn van het "
+                "beddentype; alleen een reservering zonder casus kan worden verlengd."
+            )
+            % {"ref": claim.case.reference},
+            code="reservering-heeft-casus",
+        )
+    settings = region_settings(claim.bed.location.municipality.region_id)
+    if claim.extensions >= settings.max_hold_extensions:
+        raise errors.Conflict(
+            _(
+                "Deze reservering is al %(done)s keer verlengd; de regio staat hoogstens "
+                "%(limit)s keer verlengen toe. Koppel een casus of laat het bed los."
+            )
+            % {"done": claim.extensions, "limit": settings.max_hold_extensions},
+            code="verlengen-niet-toegestaan",
+        )
+    claim.expires_at = max(claim.expires_at, now) + timedelta(minutes=settings.hold_minutes)
+    claim.extensions += 1
+    claim.save(update_fields=["expires_at", "extensions"])
+    claim.bed.held_until = claim.expires_at
+    claim.bed.save(update_fields=["held_until"])
+    return claim
+
+
     if claim is None:
-        raise errors.NotFound(_("Reservering niet gevonden."))
+        raise errors.NotFound(_("Reservering niet gevonden."), code="reservering-niet-gevonden")
     return claim
 
 
@@ -156,11 +234,13 @@ def _require_active(claim: Claim, now: datetime) -> None:
         at = timezone.localtime(claim.expires_at).strftime("%d-%m-%Y %H:%M")
         raise errors.Conflict(
             _("Deze reservering is verlopen op %(at)s; het bed is weer vrij voor anderen.")
-            % {"at": at}
+            % {"at": at},
+            code="reservering-verlopen",
         )
     if claim.state != ClaimState.ACTIEF:
         raise errors.Conflict(
-            _("Deze reservering is al %(state)s.") % {"state": claim.get_state_display()}
+            _("Deze reservering is al %(state)s.") % {"state": claim.get_state_display()},
+            code="reservering-afgesloten",
         )
 
 
@@ -174,7 +254,8 @@ def link_case(*, user: User, claim_id: int, case: Case, now: datetime | None = N
     _require_active(claim, now)
     if claim.case_id:
         raise errors.Conflict(
-            _("Deze reservering hoort al bij casus %(ref)s.") % {"ref": claim.case.reference}
+            _("Deze reservering hoort al bij casus %(ref)s.") % {"ref": claim.case.reference},
+            code="reservering-heeft-casus",
         )
     deadline = max(
         claim.expires_at, claim.created_at + timedelta(minutes=claim_minutes(claim.bed, hold=False))
@@ -201,7 +282,10 @@ def confirm(*, user: User, claim_id: int, now: datetime | None = None) -> Claim:
     permissions.check(user, "reservering.beslissen", claim.bed)
     _require_active(claim, now)
     if claim.case_id is None:
-        raise errors.Conflict(_("Deze reservering heeft nog geen casus; koppel eerst de casus."))
+        raise errors.Conflict(
+            _("Deze reservering heeft nog geen casus; koppel eerst de casus."),
+            code="reservering-zonder-casus",
+        )
     _decide(claim, ClaimState.BEVESTIGD, user=user, now=now)
     _set_bed(
         claim.bed,
@@ -233,6 +317,7 @@ def decline(*, user: User, claim_id: int, reason: str, now: datetime | None = No
             errors=[errors.FieldError("reden", _("Verplicht."))],
         )
     claim = _load_claim(claim_id)
+            code="reden-verplicht",
     permissions.check(user, "reservering.beslissen", claim.bed)
     _require_active(claim, now)
     _release(claim, ClaimState.GEWEIGERD, user=user, now=now, reason=reason.strip())
@@ -354,6 +439,10 @@ def reserve_at_location(
                 return reserve(
                     user=user, organisation=organisation, bed_id=bed_id, case=case, now=now
                 )
-        except errors.Conflict:
+        except errors.Conflict as exc:
+            if exc.code != "bed-niet-vrij":  # a limit or a case state: another bed won't help
+                raise
             continue
-    raise errors.Conflict(_("Op deze locatie is geen bed van dit type meer vrij."))
+    raise errors.Conflict(
+        _("Op deze locatie is geen bed van dit type meer vrij."), code="bed-niet-vrij"
+    )

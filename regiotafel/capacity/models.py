@@ -69,6 +69,17 @@ class CapacitySettings(models.Model):
     )
     hold_minutes = models.PositiveIntegerField(_("vasthouden zonder casus (minuten)"), default=30)
     placement_target_hours = models.PositiveIntegerField(_("plaatsingsnorm (uren)"), default=24)
+    # Fair use of scarce beds: the region that owns the bed decides (see docs/capacity.md).
+    max_holds_without_case_per_organisation = models.PositiveIntegerField(
+        _("gelijktijdige reserveringen zonder casus per organisatie"),
+        default=3,
+        help_text=_("Hoeveel bedden één organisatie tegelijk mag vasthouden zonder casus."),
+    )
+    max_hold_extensions = models.PositiveIntegerField(
+        _("keren verlengen per reservering zonder casus"),
+        default=1,
+        help_text=_("Hoe vaak een reservering zonder casus mag worden verlengd (0 = nooit)."),
+    )
 
     class Meta:
         verbose_name = _("capaciteitsinstellingen")
@@ -356,6 +367,7 @@ class Claim(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decline_reason = models.CharField(_("reden van weigering"), max_length=200, blank=True)
+    extensions = models.PositiveIntegerField(_("keren verlengd"), default=0)
 
     class Meta:
         ordering = ["-created_at"]

@@ -56,6 +56,7 @@ class ClaimOut(Schema):
     status: str = Field(alias="state")
     verloopt_op: datetime = Field(alias="expires_at")
     reden_weigering: str = Field(alias="decline_reason")
+    keren_verlengd: int = Field(0, alias="extensions")
 
 
 class DeclineIn(Schema):

@@ -209,6 +209,10 @@ def claim_action(request, claim_id: int, action: str):
         elif action == "trek-in":
             claims.withdraw(user=request.user, claim_id=claim_id)
             messages.success(request, _("Reservering ingetrokken; het bed is weer vrij."))
+        elif action == "verleng":
+            claim = claims.extend(user=request.user, claim_id=claim_id)
+            until = timezone.localtime(claim.expires_at).strftime("%H:%M")
+            messages.success(request, _("Reservering verlengd tot %(time)s.") % {"time": until})
         elif action == "koppel":
             case = cases.load_case(user=request.user, reference=request.POST.get("casus", ""))
             claims.link_case(user=request.user, claim_id=claim_id, case=case)

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 CLAIMANTS = 12
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_many_concurrent_claims_on_one_bed_give_one_201_and_the_rest_409(request):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent transactions need PostgreSQL (set DATABASE_URL)")
