@@ -108,11 +108,11 @@ def reserve(
         ):
             raise cases._not_allowed(case, CaseState.BED_GERESERVEERD)
     release_expired_for_bed(bed, now=now)
+    if case is None:
+        _check_hold_limit(organisation, bed, now=now)
     deadline = now + timedelta(minutes=claim_minutes(bed, hold=case is None))
     taken = _set_bed(
         bed,
-    if case is None:
-        _check_hold_limit(organisation, bed, now=now)
         expect={"status": BedStatus.NIET_BEZET},
         to=BedStatus.GERESERVEERD,
         user=user,
@@ -157,9 +157,6 @@ def _not_free(bed: Bed) -> errors.Conflict:
     )
 
 
-def _load_claim(claim_id: int, *, lock: bool = True) -> Claim:
-    found = Claim.objects.select_related("bed__location__municipality", "case", "bed__bed_type")
-    claim = (found.select_for_update(of=("self",)) if lock else found).filter(pk=claim_id).first()
 def _check_hold_limit(organisation: Organisation, bed: Bed, *, now: datetime) -> None:
     """Refuse a hold past the bed region's limit for holds without a case.
 
@@ -224,6 +221,9 @@ def extend(*, user: User, claim_id: int, now: datetime | None = None) -> Claim:
     return claim
 
 
+def _load_claim(claim_id: int, *, lock: bool = True) -> Claim:
+    found = Claim.objects.select_related("bed__location__municipality", "case", "bed__bed_type")
+    claim = (found.select_for_update(of=("self",)) if lock else found).filter(pk=claim_id).first()
     if claim is None:
         raise errors.NotFound(_("Reservering niet gevonden."), code="reservering-niet-gevonden")
     return claim
@@ -314,10 +314,10 @@ def decline(*, user: User, claim_id: int, reason: str, now: datetime | None = No
     if not reason.strip():
         raise errors.InvalidInput(
             _("Geef een reden voor de weigering."),
+            code="reden-verplicht",
             errors=[errors.FieldError("reden", _("Verplicht."))],
         )
     claim = _load_claim(claim_id)
-            code="reden-verplicht",
     permissions.check(user, "reservering.beslissen", claim.bed)
     _require_active(claim, now)
     _release(claim, ClaimState.GEWEIGERD, user=user, now=now, reason=reason.strip())
