@@ -28,13 +28,14 @@ def set_status(
         .first()
     )
     if bed is None:
-        raise errors.NotFound(_("Bed niet gevonden."))
+        raise errors.NotFound(_("Bed niet gevonden."), code="bed-niet-gevonden")
     permissions.check(user, "bedden.bijwerken", bed)
     if claims.release_expired_for_bed(bed, now=now):
         bed.refresh_from_db()
     if status not in MANUAL_STATUSES:
         raise errors.InvalidInput(
             _("Status %(status)r kan niet met de hand worden gezet.") % {"status": status},
+            code="status-niet-handmatig",
             errors=[
                 errors.FieldError(
                     "status",
@@ -46,7 +47,8 @@ def set_status(
     if bed.status == BedStatus.GERESERVEERD and not bed.is_free(now):
         raise errors.Conflict(
             _("Bed %(bed)s is gereserveerd; bevestig of weiger eerst de reservering.")
-            % {"bed": bed}
+            % {"bed": bed},
+            code="bed-gereserveerd",
         )
     if bed.status != status:
         BedStatusChange.objects.create(

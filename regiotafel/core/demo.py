@@ -104,7 +104,8 @@ def ensure_demo_database() -> None:
             _(
                 "Deze database bevat al gegevens en is geen demodatabase; de demo maakt hier geen "
                 "accounts aan. Gebruik een lege database (bijvoorbeeld een ander DATABASE_URL)."
-            )
+            ),
+            code="geen-demodatabase",
         )
 
 

@@ -72,6 +72,7 @@ def import_municipalities(
         raise errors.InvalidInput(
             _("Bestand %(name)s bevat %(count)s fout(en); er is niets ingelezen.")
             % {"name": table.name, "count": len(problems)},
+            code="bestand-bevat-fouten",
             errors=problems,
         )
     return _write_municipalities(parsed, region)
@@ -194,13 +195,15 @@ def issue_token(*, user: User, organisation: Organisation | None = None, name: s
     """Create an API token and return it once; only its hash is kept."""
     if not user.is_active:
         raise errors.InvalidInput(
-            _("Gebruiker %(user)s is niet actief.") % {"user": user.get_username()}
+            _("Gebruiker %(user)s is niet actief.") % {"user": user.get_username()},
+            code="gebruiker-niet-actief",
         )
     member_of = {m.organisation_id: m.organisation for m in memberships_of(user)}
     if organisation is not None and organisation.pk not in member_of:
         raise errors.InvalidInput(
             _("%(user)s werkt niet voor %(org)s.")
-            % {"user": user.get_username(), "org": organisation}
+            % {"user": user.get_username(), "org": organisation},
+            code="geen-lid",
         )
     organisation = organisation or next(iter(member_of.values()), None)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -289,19 +292,24 @@ def grant_role(*, user: User, organisation: Organisation, username: str, role: s
     permissions.check(user, "medewerkers.beheren", organisation)
     if role not in Role.values:
         raise errors.InvalidInput(
-            _("Onbekende rol."), errors=[errors.FieldError("rol", _("Kies een rol."))]
+            _("Onbekende rol."),
+            code="onbekende-rol",
+            errors=[errors.FieldError("rol", _("Kies een rol."))],
         )
     member = User.objects.filter(username=username.strip(), is_active=True).first()
     if member is None:
         raise errors.InvalidInput(
             _("Er is geen actief account met gebruikersnaam %(name)r.") % {"name": username},
+            code="gebruiker-niet-gevonden",
             errors=[errors.FieldError("gebruikersnaam", _("Onbekende gebruiker."))],
         )
     membership, created = Membership.objects.get_or_create(
         user=member, organisation=organisation, role=role
     )
     if not created:
-        raise errors.Conflict(_("%(name)s heeft deze rol al.") % {"name": member})
+        raise errors.Conflict(
+            _("%(name)s heeft deze rol al.") % {"name": member}, code="rol-bestaat-al"
+        )
     return membership
 
 
@@ -318,5 +326,7 @@ def revoke_role(*, user: User, membership_id: int) -> None:
     )
     admins = Membership.objects.filter(organisation=membership.organisation, role=Role.BEHEERDER)
     if membership.role == Role.BEHEERDER and admins.count() == 1:
-        raise errors.Conflict(_("Een organisatie houdt minstens één beheerder."))
+        raise errors.Conflict(
+            _("Een organisatie houdt minstens één beheerder."), code="laatste-beheerder"
+        )
     membership.delete()

@@ -98,7 +98,7 @@ def switch_organisation(request):
     except ValueError:
         wanted = -1
     if choose_organisation(request, wanted) is None:
-        raise errors.PermissionDenied(_("U werkt niet voor die organisatie."))
+        raise errors.PermissionDenied(_("U werkt niet voor die organisatie."), code="geen-lid")
     return redirect("home")
 
 

@@ -124,7 +124,7 @@ def plan_matrix(request, kader: int | None = None):
     else:
         framework = Framework.objects.filter(pk=kader).first()
         if framework is None:
-            raise errors.NotFound(_("Toetsingskader niet gevonden."))
+            raise errors.NotFound(_("Toetsingskader niet gevonden."), code="kader-niet-gevonden")
     m = results.matrix(framework=framework)
     return {
         "kader": framework.name,

@@ -149,21 +149,24 @@ def _read_bytes(source: Path | str | bytes, name: str) -> bytes:
     else:
         path = Path(source)
         if not path.is_file():
-            raise InvalidInput(_("Bestand %(name)s bestaat niet.") % {"name": name})
+            raise InvalidInput(
+                _("Bestand %(name)s bestaat niet.") % {"name": name}, code="bestand-niet-gevonden"
+            )
         if path.stat().st_size > MAX_BYTES:
             raise _too_big(name)
         raw = path.read_bytes()
     if len(raw) > MAX_BYTES:
         raise _too_big(name)
     if not raw.strip():
-        raise InvalidInput(_("Bestand %(name)s is leeg.") % {"name": name})
+        raise InvalidInput(_("Bestand %(name)s is leeg.") % {"name": name}, code="bestand-leeg")
     return raw
 
 
 def _too_big(name: str) -> InvalidInput:
     return InvalidInput(
         _("Bestand %(name)s is groter dan %(mb)s MB; splits het document.")
-        % {"name": name, "mb": MAX_BYTES // (1024 * 1024)}
+        % {"name": name, "mb": MAX_BYTES // (1024 * 1024)},
+        code="bestand-te-groot",
     )
 
 
@@ -183,11 +186,13 @@ def detect_kind(raw: bytes, name: str) -> str:
     kind = SUPPORTED.get(suffix)
     if kind == "pdf":
         raise InvalidInput(
-            _("Bestand %(name)s is geen geldige PDF of is beschadigd.") % {"name": name}
+            _("Bestand %(name)s is geen geldige PDF of is beschadigd.") % {"name": name},
+            code="bestand-onleesbaar",
         )
     if kind == "docx":
         raise InvalidInput(
-            _("Bestand %(name)s is geen geldig DOCX-bestand of is beschadigd.") % {"name": name}
+            _("Bestand %(name)s is geen geldig DOCX-bestand of is beschadigd.") % {"name": name},
+            code="bestand-onleesbaar",
         )
     head = raw[:512].lstrip().lower()
     if kind == "html" or head.startswith((b"<!doctype html", b"<html")):
@@ -203,7 +208,8 @@ def _unsupported(name: str) -> InvalidInput:
             "Bestand %(name)s heeft een bestandstype dat niet wordt ondersteund; "
             "lever een PDF, DOCX, TXT of HTML aan."
         )
-        % {"name": name}
+        % {"name": name},
+        code="bestandstype-niet-ondersteund",
     )
 
 
@@ -221,7 +227,9 @@ def _decode(raw: bytes, name: str) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InvalidInput(_("Bestand %(name)s is geen leesbare tekst.") % {"name": name})
+    raise InvalidInput(
+        _("Bestand %(name)s is geen leesbare tekst.") % {"name": name}, code="bestand-onleesbaar"
+    )
 
 
 # -- PDF ------------------------------------------------------------------------------------
@@ -234,7 +242,8 @@ def _open_pdf(raw: bytes, name: str):
     from pypdf.errors import PdfReadError
 
     broken = InvalidInput(
-        _("Bestand %(name)s is geen geldige PDF of is beschadigd.") % {"name": name}
+        _("Bestand %(name)s is geen geldige PDF of is beschadigd.") % {"name": name},
+        code="bestand-onleesbaar",
     )
     try:
         reader = PdfReader(io.BytesIO(raw))
@@ -244,7 +253,8 @@ def _open_pdf(raw: bytes, name: str):
                     "Bestand %(name)s is versleuteld (met een wachtwoord beveiligd); "
                     "lever een PDF zonder wachtwoord aan."
                 )
-                % {"name": name}
+                % {"name": name},
+                code="bestand-versleuteld",
             )
         total = len(reader.pages)
     except InvalidInput:
@@ -252,11 +262,14 @@ def _open_pdf(raw: bytes, name: str):
     except (PdfReadError, ValueError, KeyError, TypeError, OSError):
         raise broken from None
     if total == 0:
-        raise InvalidInput(_("Bestand %(name)s heeft geen pagina's.") % {"name": name})
+        raise InvalidInput(
+            _("Bestand %(name)s heeft geen pagina's.") % {"name": name}, code="bestand-leeg"
+        )
     if total > MAX_PAGES:
         raise InvalidInput(
             _("Bestand %(name)s heeft %(n)s pagina's; het maximum is %(max)s.")
-            % {"name": name, "n": total, "max": MAX_PAGES}
+            % {"name": name, "n": total, "max": MAX_PAGES},
+            code="bestand-te-groot",
         )
     return reader
 
@@ -283,7 +296,8 @@ def _pdf_lines(raw: bytes, name: str, report: ProgressCallback):
                 "Bestand %(name)s bevat geen tekst, alleen afbeeldingen (een scan?); "
                 "laat het eerst met OCR omzetten naar tekst."
             )
-            % {"name": name}
+            % {"name": name},
+            code="geen-tekst",
         )
     if scanned:
         warnings.append(
@@ -365,7 +379,8 @@ def _docx_lines(raw: bytes, name: str) -> tuple[list[Line], int | None]:
         document = docx.Document(io.BytesIO(raw))
     except Exception:  # noqa: BLE001 - python-docx raises KeyError, ValueError, lxml errors
         raise InvalidInput(
-            _("Bestand %(name)s is geen geldig DOCX-bestand of is beschadigd.") % {"name": name}
+            _("Bestand %(name)s is geen geldig DOCX-bestand of is beschadigd.") % {"name": name},
+            code="bestand-onleesbaar",
         ) from None
     blocks: list[tuple[int, str, bool]] = []  # (page break count before, text, heading)
     page = 0
@@ -471,7 +486,9 @@ def _html_lines(text: str, name: str) -> list[Line]:
         collector.feed(text)
         collector.close()
     except Exception:  # noqa: BLE001 - html.parser is lenient; anything here is a broken file
-        raise InvalidInput(_("Bestand %(name)s is geen leesbare HTML.") % {"name": name}) from None
+        raise InvalidInput(
+            _("Bestand %(name)s is geen leesbare HTML.") % {"name": name}, code="bestand-onleesbaar"
+        ) from None
     return collector.lines
 
 
@@ -595,14 +612,17 @@ def _split_long(line: Line) -> list[Line]:
 def _check_it_is_a_plan(document: Document) -> None:
     name = document.name
     if not document.passages:
-        raise InvalidInput(_("Bestand %(name)s bevat geen tekst.") % {"name": name})
+        raise InvalidInput(
+            _("Bestand %(name)s bevat geen tekst.") % {"name": name}, code="geen-tekst"
+        )
     if document.word_count < MIN_WORDS:
         raise InvalidInput(
             _(
                 "Bestand %(name)s bevat te weinig tekst (%(n)s woorden) voor een regioplan; "
                 "er zijn er minstens %(min)s nodig."
             )
-            % {"name": name, "n": document.word_count, "min": MIN_WORDS}
+            % {"name": name, "n": document.word_count, "min": MIN_WORDS},
+            code="geen-regioplan",
         )
     content = textlib.words(" ".join(p.text for p in document.passages[:400]))
     hits = sum(1 for word in content if any(stem in word for stem in DOMAIN_STEMS))
@@ -612,5 +632,6 @@ def _check_it_is_a_plan(document: Document) -> None:
                 "Bestand %(name)s lijkt geen regioplan: er staat (bijna) niets in over zorg, "
                 "ouderen, wonen of welzijn."
             )
-            % {"name": name}
+            % {"name": name},
+            code="geen-regioplan",
         )

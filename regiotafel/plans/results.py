@@ -173,7 +173,8 @@ def compare(*, user: User, first: Plan, second: Plan) -> list[dict]:
         permissions.check(user, "plannen.bekijken", plan)
     if first.region_id != second.region_id or first.framework_id != second.framework_id:
         raise errors.InvalidInput(
-            _("Vergelijk twee versies van het plan van één regio, met hetzelfde kader.")
+            _("Vergelijk twee versies van het plan van één regio, met hetzelfde kader."),
+            code="plannen-niet-vergelijkbaar",
         )
     m = matrix(framework=first.framework, regions=[first.region])
     rows = []

@@ -351,5 +351,6 @@ def get_scorer(name: str) -> Scorer:
 
         raise InvalidInput(
             _("Onbekende scorer %(name)s; kies uit %(known)s.")
-            % {"name": name, "known": ", ".join(sorted(SCORERS))}
+            % {"name": name, "known": ", ".join(sorted(SCORERS))},
+            code="onbekende-scorer",
         ) from None

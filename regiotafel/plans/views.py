@@ -35,7 +35,7 @@ def _plan(request, plan_id: int, action: str = "plannen.bekijken") -> Plan:
 def _load_indicator(plan: Plan, indicator_id: int) -> Indicator:
     found = plan.framework.indicators.select_related("category").filter(pk=indicator_id).first()
     if found is None:
-        raise errors.NotFound(_("Indicator niet gevonden."))
+        raise errors.NotFound(_("Indicator niet gevonden."), code="indicator-niet-gevonden")
     return found
 
 
@@ -214,7 +214,7 @@ def judge(request, plan_id: int, indicator_id: int, passage_id: int):
     indicator = _load_indicator(plan, indicator_id)
     choice = request.POST.get("beoordeling")
     if choice not in ("accepteren", "afwijzen"):
-        raise errors.InvalidInput(_("Kies accepteren of afwijzen."))
+        raise errors.InvalidInput(_("Kies accepteren of afwijzen."), code="ongeldige-keuze")
     accepted = choice == "accepteren"
     services.judge_passage(
         user=request.user,
@@ -445,7 +445,7 @@ def _load_framework(request, framework_id: int) -> Framework:
     permissions.check(request.user, "plannen.bekijken")
     found = Framework.objects.filter(pk=framework_id).first()
     if found is None:
-        raise errors.NotFound(_("Toetsingskader niet gevonden."))
+        raise errors.NotFound(_("Toetsingskader niet gevonden."), code="kader-niet-gevonden")
     return found
 
 
@@ -468,7 +468,7 @@ def vocabulary(request, framework_id: int, indicator_id: int):
     framework = _load_framework(request, framework_id)
     indicator = framework.indicators.filter(pk=indicator_id).first()
     if indicator is None:
-        raise errors.NotFound(_("Indicator niet gevonden."))
+        raise errors.NotFound(_("Indicator niet gevonden."), code="indicator-niet-gevonden")
     permissions.check(request.user, "raamwerk.beheren", indicator)
     form = VocabularyForm(
         request.POST or None,

@@ -71,7 +71,9 @@ def report(request, query: Query[ReportQuery]):
     if query.alleen_eigen_regio:
         organisation = acting_organisation(request)
         if organisation is None:
-            raise errors.PermissionDenied(_("U werkt niet namens een organisatie."))
+            raise errors.PermissionDenied(
+                _("U werkt niet namens een organisatie."), code="geen-organisatie"
+            )
         region = organisation.region
     permissions.check(request.user, "portfolio.bekijken", region)
     return services.build_report(

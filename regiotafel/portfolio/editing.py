@@ -31,7 +31,9 @@ def link_project(*, user, project: Project, agenda_item_ids: list[int], kpi_ids:
     items = list(AgendaItem.objects.filter(pk__in=agenda_item_ids, region=project.region_id))
     kpis = list(Kpi.objects.filter(pk__in=kpi_ids, region=project.region_id))
     if len(items) != len(set(agenda_item_ids)) or len(kpis) != len(set(kpi_ids)):
-        raise errors.InvalidInput(_("Koppel alleen punten en KPI's van de eigen regio."))
+        raise errors.InvalidInput(
+            _("Koppel alleen punten en KPI's van de eigen regio."), code="andere-regio"
+        )
     project.agenda_items.set(items)
     project.kpis.set(kpis)
 
@@ -77,7 +79,9 @@ def add_agenda_item(
                 position=position,
             )
     except IntegrityError:
-        raise errors.Conflict(_("Dit punt bestaat al: %(t)s.") % {"t": title}) from None
+        raise errors.Conflict(
+            _("Dit punt bestaat al: %(t)s.") % {"t": title}, code="punt-bestaat-al"
+        ) from None
 
 
 @transaction.atomic
@@ -88,11 +92,14 @@ def add_theme(*, user, region: Region, name: str) -> Theme:
     if not name:
         raise errors.InvalidInput(
             _("Het thema is niet toegevoegd."),
+            code="naam-verplicht",
             errors=[errors.FieldError(field="naam", message=_("verplicht"))],
         )
     taken = Theme.objects.filter(name__iexact=name, region__isnull=True).exists()
     if taken or Theme.objects.filter(name__iexact=name, region=region).exists():
-        raise errors.Conflict(_("Thema %(name)s bestaat al.") % {"name": name})
+        raise errors.Conflict(
+            _("Thema %(name)s bestaat al.") % {"name": name}, code="thema-bestaat-al"
+        )
     return Theme.objects.create(name=name, region=region, position=200)
 
 

@@ -81,7 +81,8 @@ def render(table: list[list[str]], fmt: str) -> bytes:
         return write_xlsx({_("projecten"): [COLUMNS, *table]})
     raise InvalidInput(
         _("Onbekend formaat %(name)s; kies uit %(known)s.")
-        % {"name": fmt, "known": ", ".join(FORMATS)}
+        % {"name": fmt, "known": ", ".join(FORMATS)},
+        code="onbekend-formaat",
     )
 
 

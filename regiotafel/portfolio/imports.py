@@ -310,10 +310,13 @@ def import_projects(
         raise InvalidInput(
             _("Bestand %(name)s heeft %(n)s fout(en); er is niets ingelezen.")
             % {"name": table.name, "n": len(checker.errors)},
+            code="bestand-bevat-fouten",
             errors=sorted(checker.errors, key=lambda e: e.row or 0),  # stable: columns stay
         )
     if not checked:
-        raise InvalidInput(_("Bestand %(name)s bevat geen projecten.") % {"name": table.name})
+        raise InvalidInput(
+            _("Bestand %(name)s bevat geen projecten.") % {"name": table.name}, code="bestand-leeg"
+        )
     when = reference_date_for(name=table.name, given=reference_date)
     return _write_projects(checked, name=table.name, when=when)
 
@@ -471,7 +474,7 @@ def import_phases(
         }
         if unknown_region_hint and any(region is None for region, _phases in checked):
             detail = f"{detail} {unknown_region_hint}"
-        raise InvalidInput(detail, errors=errors)
+        raise InvalidInput(detail, code="bestand-bevat-fouten", errors=errors)
     when = reference_date_for(name=table.name, given=reference_date)
     return _write_phases(checked, name=table.name, when=when)
 
@@ -529,7 +532,8 @@ def import_phase_totals(*, source: Path | str | bytes, name: str | None = None) 
     months = {c: MONTH_COLUMN.match(c) for c in table.columns if MONTH_COLUMN.match(c)}
     if not months:
         raise InvalidInput(
-            _("Bestand %(name)s heeft geen kolommen per maand (JJJJ-MM).") % {"name": table.name}
+            _("Bestand %(name)s heeft geen kolommen per maand (JJJJ-MM).") % {"name": table.name},
+            code="kolom-ontbreekt",
         )
     errors: list[FieldError] = []
     counts = []
@@ -555,6 +559,7 @@ def import_phase_totals(*, source: Path | str | bytes, name: str | None = None) 
         raise InvalidInput(
             _("Bestand %(name)s heeft %(n)s fout(en); er is niets ingelezen.")
             % {"name": table.name, "n": len(errors)},
+            code="bestand-bevat-fouten",
             errors=errors,
         )
     result = ImportResult(name=table.name, reference_date=max(c[0] for c in counts))

@@ -45,7 +45,8 @@ def get(name: str) -> Renderer:
 
         raise InvalidInput(
             _("Onbekend formaat %(name)s; kies uit %(known)s.")
-            % {"name": name, "known": ", ".join(sorted(RENDERERS))}
+            % {"name": name, "known": ", ".join(sorted(RENDERERS))},
+            code="onbekend-formaat",
         ) from None
 
 

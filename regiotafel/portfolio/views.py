@@ -43,7 +43,9 @@ def _region_for(request) -> Region:
     wanted = request.GET.get("regio")
     region = Region.objects.filter(slug=wanted).first() if wanted else _own_region(request)
     if region is None:
-        raise errors.PermissionDenied(_("U werkt niet namens een organisatie."))
+        raise errors.PermissionDenied(
+            _("U werkt niet namens een organisatie."), code="geen-organisatie"
+        )
     permissions.check(request.user, "portfolio.bekijken", region)
     return region
 
@@ -160,7 +162,9 @@ def project_detail(request, project_id: int):
 def import_page(request):
     region = _own_region(request)
     if region is None:
-        raise errors.PermissionDenied(_("U werkt niet namens een organisatie."))
+        raise errors.PermissionDenied(
+            _("U werkt niet namens een organisatie."), code="geen-organisatie"
+        )
     permissions.check(request.user, "portfolio.beheren", region)
     if request.method == "POST" and "naam" in request.POST:
         return _add_theme(request, region)
@@ -225,6 +229,7 @@ def _report_from(request):
     if not form.is_valid():
         raise errors.InvalidInput(
             _("Kies een geldige peildatum (JJJJ-MM-DD)."),
+            code="ongeldige-datum",
             errors=[errors.FieldError(field=f, message=str(m[0])) for f, m in form.errors.items()],
         )
     data = form.cleaned_data

@@ -78,7 +78,8 @@ class Loader:
         except Exception as exc:  # network, HTTP, JSON: one Dutch line at the edge
             raise errors.NotFound(
                 _("CBS-tabel %(table)s is niet op te halen: %(reason)s")
-                % {"table": table, "reason": str(exc).splitlines()[0] if str(exc) else exc}
+                % {"table": table, "reason": str(exc).splitlines()[0] if str(exc) else exc},
+                code="cbs-niet-bereikbaar",
             ) from None
         frame = pd.DataFrame(rows)
         self.cache.mkdir(parents=True, exist_ok=True)
@@ -108,7 +109,8 @@ def _measure(frame: pd.DataFrame, table: str) -> str:
     found = sorted(c for c in frame.columns if c.startswith(("Bevolking", "PrognoseBevolking")))
     if not found:
         raise errors.InvalidInput(
-            _("CBS-tabel %(table)s heeft geen kolom met de bevolking.") % {"table": table}
+            _("CBS-tabel %(table)s heeft geen kolom met de bevolking.") % {"table": table},
+            code="cbs-gegevens-onvolledig",
         )
     return found[0]
 
@@ -186,7 +188,8 @@ def load_population(codes: list[str], years: list[int], loader: Loader) -> Popul
         gaps = [f"{c} {y}" for c in codes for y in years if missing.loc[c, y]]
         raise errors.InvalidInput(
             _("CBS-tabel %(table)s mist prognosetotalen voor: %(what)s.")
-            % {"table": PROGNOSIS_TABLE, "what": ", ".join(gaps[:10])}
+            % {"table": PROGNOSIS_TABLE, "what": ", ".join(gaps[:10])},
+            code="cbs-gegevens-onvolledig",
         )
     values = project(base_grid, growth, totals.to_numpy(dtype=float))
     return PopulationTable(tuple(codes), tuple(years), values, SOURCE)
@@ -200,7 +203,8 @@ def _require(present: np.ndarray, keys: list, table: str, where) -> None:
                 "CBS-tabel %(table)s heeft geen bevolking naar leeftijd en geslacht voor "
                 "%(what)s (%(where)s)."
             )
-            % {"table": table, "what": ", ".join(absent), "where": where}
+            % {"table": table, "what": ", ".join(absent), "where": where},
+            code="cbs-gegevens-onvolledig",
         )
 
 
@@ -209,7 +213,8 @@ def population(params) -> PopulationTable:
     codes = params.bevolking.gemeenten
     if not codes:
         raise errors.InvalidInput(
-            _("bevolking.gemeenten: geef de CBS-codes van de gemeenten bij bron: cbs.")
+            _("bevolking.gemeenten: geef de CBS-codes van de gemeenten bij bron: cbs."),
+            code="ongeldige-parameters",
         )
     cache = Path(params.bevolking.cache) if params.bevolking.cache else default_cache()
     return load_population(list(codes), params.years, Loader(cache))

@@ -431,15 +431,17 @@ def parse(text: str, *, source: str) -> Params:
     try:
         data = json.loads(text) if source.lower().endswith(".json") else yaml.safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise errors.InvalidInput(_syntax_message(exc, source)) from None
+        raise errors.InvalidInput(_syntax_message(exc, source), code="ongeldige-yaml") from None
     if not isinstance(data, dict):
         raise errors.InvalidInput(
-            _("%(file)s: verwacht een tabel met parameters bovenaan.") % {"file": source}
+            _("%(file)s: verwacht een tabel met parameters bovenaan.") % {"file": source},
+            code="ongeldige-parameters",
         )
     if data.get("versie") != VERSION:
         raise errors.InvalidInput(
             _("%(file)s: versie %(found)r wordt niet ondersteund (verwacht versie: %(v)s).")
-            % {"file": source, "found": data.get("versie"), "v": VERSION}
+            % {"file": source, "found": data.get("versie"), "v": VERSION},
+            code="versie-niet-ondersteund",
         )
     try:
         params = Params.model_validate(data)
@@ -456,6 +458,7 @@ def parse(text: str, *, source: str) -> Params:
             return params
     raise errors.InvalidInput(
         _("%(file)s bevat %(n)s fout(en) in de parameters.") % {"file": source, "n": len(found)},
+        code="ongeldige-parameters",
         errors=found,
     )
 
@@ -466,11 +469,13 @@ def load(path: Path) -> Params:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise errors.NotFound(
-            _("Parameterbestand %(file)s bestaat niet.") % {"file": path}
+            _("Parameterbestand %(file)s bestaat niet.") % {"file": path},
+            code="bestand-niet-gevonden",
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise errors.InvalidInput(
             _("Parameterbestand %(file)s is niet te lezen: %(reason)s")
-            % {"file": path, "reason": exc}
+            % {"file": path, "reason": exc},
+            code="bestand-onleesbaar",
         ) from None
     return parse(text, source=path.name)

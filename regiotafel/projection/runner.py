@@ -119,7 +119,8 @@ def population(params: Params, table: PopulationTable | None = None) -> Populati
     except KeyError as exc:
         raise errors.InvalidInput(
             _("De bevolkingsgegevens (%(src)s) missen: %(what)s.")
-            % {"src": params.bevolking.bron, "what": ", ".join(map(str, exc.args[0]))}
+            % {"src": params.bevolking.bron, "what": ", ".join(map(str, exc.args[0]))},
+            code="bevolking-onvolledig",
         ) from None
 
 
@@ -130,6 +131,7 @@ def _refuse_platform_only(params: Params) -> None:
     if asked:
         raise errors.InvalidInput(
             _("Het aanbod uit het beddenregister bestaat alleen in het platform."),
+            code="ongeldige-parameters",
             errors=[
                 errors.FieldError(
                     f"aanbod.{key}", _("geef hier aantallen per gemeente of 'basisjaar'")
@@ -293,6 +295,7 @@ def _check_codes(params: Params, codes: tuple[str, ...]) -> None:
     if found:
         raise errors.InvalidInput(
             _("De parameters noemen gemeenten die niet in de bevolkingsgegevens staan."),
+            code="ongeldige-parameters",
             errors=[errors.FieldError(field=f, message=_("onbekende gemeente")) for f in found],
         )
 

@@ -138,6 +138,7 @@ def save_parameter_set(*, user, region: Region, text: str, filename: str) -> Par
         raise errors.InvalidInput(
             _("Bestand %(file)s hoort niet bij regio %(region)s.")
             % {"file": filename, "region": region.name},
+            code="andere-regio",
             errors=[
                 errors.FieldError(
                     "regio",
@@ -169,12 +170,14 @@ def _check_it_computes(parsed, *, text: str, filename: str, region: Region) -> N
         raise errors.InvalidInput(
             _("Bestand %(file)s: de projectie lukt niet. %(reason)s")
             % {"file": filename, "reason": exc.detail},
+            code="projectie-mislukt",
             errors=exc.errors,
         ) from None
     except errors.RegiotafelError as exc:
         raise errors.InvalidInput(
             _("Bestand %(file)s: de projectie lukt niet. %(reason)s")
-            % {"file": filename, "reason": exc.detail}
+            % {"file": filename, "reason": exc.detail},
+            code="projectie-mislukt",
         ) from None
 
 
@@ -182,16 +185,19 @@ def decode_upload(data: bytes, *, filename: str) -> str:
     if len(data) > MAX_PARAMETER_BYTES:
         raise errors.InvalidInput(
             _("Bestand %(file)s is groter dan %(kb)s kB.")
-            % {"file": filename, "kb": MAX_PARAMETER_BYTES // 1024}
+            % {"file": filename, "kb": MAX_PARAMETER_BYTES // 1024},
+            code="bestand-te-groot",
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise errors.InvalidInput(
-            _("Bestand %(file)s is geen UTF-8-tekst.") % {"file": filename}
+            _("Bestand %(file)s is geen UTF-8-tekst.") % {"file": filename}, code="geen-utf8"
         ) from None
     if not text.strip():
-        raise errors.InvalidInput(_("Bestand %(file)s is leeg.") % {"file": filename})
+        raise errors.InvalidInput(
+            _("Bestand %(file)s is leeg.") % {"file": filename}, code="bestand-leeg"
+        )
     return text
 
 
@@ -205,7 +211,8 @@ def projection(*, user, region: Region) -> Projection:
     if parameter_set is None:
         raise errors.NotFound(
             _("Voor regio %(region)s zijn nog geen parameters voor de zorgkloofanalyse.")
-            % {"region": region.name}
+            % {"region": region.name},
+            code="geen-parameters",
         )
     return load_projection(parameter_set)
 
@@ -397,6 +404,7 @@ def _choose(wanted: str | None, options: list[str], name: str, label) -> str:
     if wanted not in options:
         raise errors.InvalidInput(
             _("Onbekende keuze voor %(name)s.") % {"name": name},
+            code="onbekende-keuze",
             errors=[
                 errors.FieldError(
                     name,

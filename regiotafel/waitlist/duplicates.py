@@ -69,12 +69,15 @@ def refresh_candidates(*, client_ids: list[int] | None = None) -> int:
 def _open_candidate(candidate_id: int, user: User) -> DuplicateCandidate:
     candidate = DuplicateCandidate.objects.select_for_update().filter(pk=candidate_id).first()
     if candidate is None:
-        raise errors.NotFound(_("Mogelijke dubbele inschrijving niet gevonden."))
+        raise errors.NotFound(
+            _("Mogelijke dubbele inschrijving niet gevonden."), code="dubbele-niet-gevonden"
+        )
     permissions.check(user, "wachtlijst.ontdubbelen", candidate)
     if candidate.state != CandidateState.OPEN:
         raise errors.Conflict(
             _("Deze mogelijke dubbele is al beoordeeld (%(state)s).")
-            % {"state": candidate.get_state_display()}
+            % {"state": candidate.get_state_display()},
+            code="dubbele-al-beoordeeld",
         )
     return candidate
 
@@ -88,9 +91,13 @@ def merge(*, user: User, candidate_id: int, keep: int | None = None) -> Merge:
     survivor = Client.objects.select_for_update().get(pk=survivor_id)
     merged = Client.objects.select_for_update().get(pk=(pair - {survivor_id}).pop())
     if survivor.merged_into_id or merged.merged_into_id:
-        raise errors.Conflict(_("Een van beide cliënten is intussen al samengevoegd."))
+        raise errors.Conflict(
+            _("Een van beide cliënten is intussen al samengevoegd."), code="client-al-samengevoegd"
+        )
     if survivor.bsn_hash and merged.bsn_hash:
-        raise errors.Conflict(_("Beide cliënten hebben een ander BSN; dit zijn twee personen."))
+        raise errors.Conflict(
+            _("Beide cliënten hebben een ander BSN; dit zijn twee personen."), code="ander-bsn"
+        )
     moved = list(merged.registrations.values_list("pk", flat=True))
     Registration.objects.filter(pk__in=moved).update(client=survivor)
     moved_hash = bool(merged.bsn_hash)
@@ -130,10 +137,12 @@ def undo(*, user: User, merge_id: int) -> Merge:
         .first()
     )
     if found is None:
-        raise errors.NotFound(_("Samenvoeging niet gevonden."))
+        raise errors.NotFound(_("Samenvoeging niet gevonden."), code="samenvoeging-niet-gevonden")
     permissions.check(user, "wachtlijst.ontdubbelen", found.survivor)
     if found.undone_at:
-        raise errors.Conflict(_("Deze samenvoeging is al ongedaan gemaakt."))
+        raise errors.Conflict(
+            _("Deze samenvoeging is al ongedaan gemaakt."), code="samenvoeging-al-ongedaan"
+        )
     survivor, merged = found.survivor, found.merged
     Registration.objects.filter(pk__in=found.moved_registrations).update(client=merged)
     if found.moved_bsn_hash:

@@ -150,6 +150,7 @@ def import_registrations(
         raise errors.InvalidInput(
             _("Bestand %(name)s: %(bad)s van %(total)s rijen kloppen niet; er is niets ingelezen.")
             % {"name": table.name, "bad": len(rejected), "total": len(rows)},
+            code="bestand-bevat-fouten",
             errors=[p for row in rejected for p in row.problems],
         )
     report = ImportReport(rejected=rejected, columns=table.columns)

@@ -23,7 +23,9 @@ class Command(RegiotafelCommand):
             Region.objects.filter(name=regio).first() or Region.objects.filter(slug=regio).first()
         )
         if region is None:
-            raise errors.NotFound(_("Regio %(name)r bestaat niet.") % {"name": regio})
+            raise errors.NotFound(
+                _("Regio %(name)r bestaat niet.") % {"name": regio}, code="regio-niet-gevonden"
+            )
         result = services.import_municipalities(source=bestand, region=region)
         self.stdout.write(
             _(

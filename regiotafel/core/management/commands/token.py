@@ -19,7 +19,10 @@ class Command(RegiotafelCommand):
     def handle(self, *args, gebruikersnaam, organisatie, naam, **options):
         user = User.objects.filter(username=gebruikersnaam).first()
         if user is None:
-            raise errors.NotFound(_("Gebruiker %(name)r bestaat niet.") % {"name": gebruikersnaam})
+            raise errors.NotFound(
+                _("Gebruiker %(name)r bestaat niet.") % {"name": gebruikersnaam},
+                code="gebruiker-niet-gevonden",
+            )
         organisation = None
         if organisatie:
             lookup = {"agb_code": organisatie} if len(organisatie) == 8 else {"pk": organisatie}
@@ -27,5 +30,8 @@ class Command(RegiotafelCommand):
                 Organisation.objects.filter(**lookup).first() if organisatie.isdigit() else None
             )
             if organisation is None:
-                raise errors.NotFound(_("Organisatie %(org)r bestaat niet.") % {"org": organisatie})
+                raise errors.NotFound(
+                    _("Organisatie %(org)r bestaat niet.") % {"org": organisatie},
+                    code="organisatie-niet-gevonden",
+                )
         self.stdout.write(services.issue_token(user=user, organisation=organisation, name=naam))

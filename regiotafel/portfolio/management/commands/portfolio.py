@@ -15,7 +15,8 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise errors.InvalidInput(
-            _("%(value)r is geen datum in de vorm JJJJ-MM-DD.") % {"value": value}
+            _("%(value)r is geen datum in de vorm JJJJ-MM-DD.") % {"value": value},
+            code="ongeldige-datum",
         ) from None
 
 
@@ -24,7 +25,8 @@ def _write(path: str, content: bytes) -> None:
         Path(path).write_bytes(content)
     except OSError as exc:
         raise errors.InvalidInput(
-            _("Kan %(path)s niet schrijven: %(reason)s") % {"path": path, "reason": exc.strerror}
+            _("Kan %(path)s niet schrijven: %(reason)s") % {"path": path, "reason": exc.strerror},
+            code="bestand-niet-schrijfbaar",
         ) from None
 
 
@@ -35,7 +37,9 @@ def _region(name: str | None) -> Region | None:
         Region.objects.filter(name__iexact=name).first() or Region.objects.filter(slug=name).first()
     )
     if region is None:
-        raise errors.NotFound(_("Geen regio %(name)s.") % {"name": name})
+        raise errors.NotFound(
+            _("Geen regio %(name)s.") % {"name": name}, code="regio-niet-gevonden"
+        )
     return region
 
 

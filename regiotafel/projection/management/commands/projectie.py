@@ -49,12 +49,15 @@ class Command(RegiotafelCommand):
         if opdracht == "run" and Path(options["out"]).suffix.lower() not in (".parquet", ".csv"):
             raise errors.InvalidInput(
                 _("--out moet eindigen op .parquet of .csv, niet %(name)s.")
-                % {"name": Path(options["out"]).name}
+                % {"name": Path(options["out"]).name},
+                code="ongeldige-optie",
             )
         params = params_module.load(Path(options["parameters"]))
         draws = options.get("trekkingen")
         if draws is not None and draws < 0:
-            raise errors.InvalidInput(_("--trekkingen mag niet negatief zijn."))
+            raise errors.InvalidInput(
+                _("--trekkingen mag niet negatief zijn."), code="ongeldige-optie"
+            )
         if opdracht == "run":
             self._run(params, draws, Path(options["out"]))
         else:
@@ -99,7 +102,7 @@ class Command(RegiotafelCommand):
 
     def _report(self, params, draws: int | None, html: str | None, xlsx: str | None) -> None:
         if not html and not xlsx:
-            raise errors.InvalidInput(_("Geef --html, --xlsx of allebei."))
+            raise errors.InvalidInput(_("Geef --html, --xlsx of allebei."), code="ongeldige-optie")
         from regiotafel.projection import report
 
         results = self._results(params, draws)

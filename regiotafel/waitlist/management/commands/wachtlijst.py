@@ -38,7 +38,8 @@ class Command(RegiotafelCommand):
         provider = Organisation.objects.filter(agb_code=options["aanbieder"]).first()
         if provider is None:
             raise errors.NotFound(
-                _("Geen aanbieder met AGB-code %(agb)s.") % {"agb": options["aanbieder"]}
+                _("Geen aanbieder met AGB-code %(agb)s.") % {"agb": options["aanbieder"]},
+                code="aanbieder-niet-gevonden",
             )
         report = registrations.import_registrations(
             user=None,
