@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from regiotafel import errors
 from regiotafel.core import audit, permissions, tabular
-from regiotafel.core.acting import memberships_of
+from regiotafel.core.acting import all_memberships_of
 from regiotafel.core.models import (
     TOKEN_PREFIX,
     ApiToken,
@@ -198,7 +198,7 @@ def issue_token(*, user: User, organisation: Organisation | None = None, name: s
             _("Gebruiker %(user)s is niet actief.") % {"user": user.get_username()},
             code="gebruiker-niet-actief",
         )
-    member_of = {m.organisation_id: m.organisation for m in memberships_of(user)}
+    member_of = {m.organisation_id: m.organisation for m in all_memberships_of(user)}
     if organisation is not None and organisation.pk not in member_of:
         raise errors.InvalidInput(
             _("%(user)s werkt niet voor %(org)s.")

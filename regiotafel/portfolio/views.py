@@ -218,10 +218,8 @@ def _add_theme(request, region):
 def _phase_regions(user) -> set[int] | None:
     if user.is_superuser:
         return None
-    rule = permissions.policy("regiofasen.vastleggen")
-    from regiotafel.core.acting import memberships_of
-
-    return {m.organisation.region_id for m in memberships_of(user) if m.role in rule.roles}
+    regions = permissions.visible(user, "regiofasen.vastleggen", Region)
+    return set(regions.values_list("pk", flat=True))
 
 
 def _report_from(request):

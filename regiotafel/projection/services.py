@@ -27,12 +27,10 @@ from django.utils.translation import gettext as _
 
 from regiotafel import errors
 from regiotafel.core import permissions
-from regiotafel.core.acting import memberships_of
 from regiotafel.core.models import Region
 from regiotafel.projection import report
 from regiotafel.projection.models import ParameterSet
 from regiotafel.projection.params import BED_REGISTER
-from regiotafel.projection.policies import ANALYSTS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The modules and data whose change changes the numbers (the cache key includes them).
@@ -100,8 +98,7 @@ def regions_for(user):
     they are an analyst or administrator (every region for a superuser)."""
     if user.is_superuser:
         return Region.objects.filter(parameter_sets__isnull=False).distinct()
-    ids = {m.organisation.region_id for m in memberships_of(user) if m.role in ANALYSTS}
-    return Region.objects.filter(pk__in=ids)
+    return permissions.visible(user, "zorgkloof.bekijken", Region)
 
 
 def region_by_slug(*, user, slug: str, action: str = "zorgkloof.bekijken") -> Region:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from regiotafel import errors
 from regiotafel.core import audit, charts, permissions
-from regiotafel.core.acting import acting_organisation, memberships_of, required_organisation
+from regiotafel.core.acting import acting_organisation, required_organisation
 from regiotafel.core.models import Location, Organisation
 from regiotafel.waitlist import (
     duplicates,
@@ -35,7 +35,6 @@ from regiotafel.waitlist.models import (
     RegistrationState,
     WaitingStatus,
 )
-from regiotafel.waitlist.policies import care_office_regions
 from regiotafel.waitlist.visibility import visible_registrations
 
 
@@ -92,11 +91,8 @@ def client_detail(request, client_id: int):
 
 def _import_providers(user) -> list[Organisation]:
     """The providers whose list this user may import: their own, or the region's (care office)."""
-    mine = {m.organisation_id for m in memberships_of(user)}
-    found = Organisation.objects.filter(type="vvt").filter(
-        Q(pk__in=mine) | Q(region__in=care_office_regions(user))
-    )
-    return [o for o in found.order_by("name") if permissions.can(user, "wachtlijst.beheren", o)]
+    found = permissions.visible(user, "wachtlijst.beheren", Organisation).filter(type="vvt")
+    return list(found.order_by("name"))
 
 
 @login_required
@@ -150,20 +146,16 @@ def template_csv(request):
 def duplicate_list(request):
     if not permissions.can(request.user, "wachtlijst.ontdubbelen"):
         raise errors.PermissionDenied(_("U beoordeelt geen dubbele inschrijvingen."))
-    candidates = [
-        c
-        for c in DuplicateCandidate.objects.filter(state=CandidateState.OPEN).select_related(
-            "client_a", "client_b"
-        )[:200]
-        if permissions.can(request.user, "wachtlijst.ontdubbelen", c)
-    ][:50]
-    merges = [
-        m
-        for m in Merge.objects.filter(undone_at__isnull=True).select_related(
-            "survivor", "merged", "by"
-        )[:50]
-        if permissions.can(request.user, "wachtlijst.ontdubbelen", m.survivor)
-    ]
+    candidates = list(
+        permissions.visible(request.user, "wachtlijst.ontdubbelen", DuplicateCandidate)
+        .filter(state=CandidateState.OPEN)
+        .select_related("client_a", "client_b")[:50]
+    )
+    merges = list(
+        permissions.visible(request.user, "wachtlijst.ontdubbelen", Merge)
+        .filter(undone_at__isnull=True)
+        .select_related("survivor", "merged", "by")[:50]
+    )
     audit.record_reads(
         [c for pair in candidates for c in (pair.client_a, pair.client_b)],
         detail={"pagina": "dubbelen"},
