@@ -1,4 +1,5 @@
 from django.contrib.auth import views as auth_views
+from django.db import transaction
 from django.urls import path, reverse_lazy
 
 from regiotafel.accounts import views
@@ -9,9 +10,12 @@ urlpatterns = [
     path("", views.account, name="account"),
     path(
         "wachtwoord/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url=reverse_lazy("accounts:password-changed"),
+        # One transaction: the new password and its audit event are written together.
+        transaction.atomic(
+            auth_views.PasswordChangeView.as_view(
+                template_name="accounts/password_change.html",
+                success_url=reverse_lazy("accounts:password-changed"),
+            )
         ),
         name="password-change",
     ),
