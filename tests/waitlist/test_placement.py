@@ -4,7 +4,7 @@ import pytest
 
 from regiotafel import errors
 from regiotafel.waitlist import placement
-from regiotafel.waitlist.models import Registration
+from regiotafel.waitlist.models import PlacementOffer, Registration
 from tests.waitlist.conftest import BSN_ANNA, load, row
 
 pytestmark = pytest.mark.integration
@@ -87,6 +87,78 @@ def test_only_the_provider_of_the_place_can_offer_it(homes):
     with pytest.raises(errors.PermissionDenied):
         placement.offer(
             user=homes.other_planner,
+            registration_id=Registration.objects.get().pk,
+            location_id=homes.own_home.pk,
+        )
+
+
+def _far_planner_with_a_home(cast):
+    from regiotafel.core.models import Location, Municipality, Role
+    from tests.conftest import make_user
+
+    haarlem = Municipality.objects.get(cbs_code="GM0392")
+    home = Location.objects.create(
+        organisation=cast.far, name="Spaarne Haarlem", municipality=haarlem
+    )
+    return make_user("planner-ver", (cast.far, Role.CAPACITEITSBEHEERDER)), home
+
+
+def test_a_planner_cannot_offer_a_place_to_a_client_they_cannot_see(homes):
+    load(homes.neighbour, row("X1", preferences=("Duinrand Katwijk",)))
+    theirs = Registration.objects.get()
+    with pytest.raises(errors.NotFound):
+        placement.offer(
+            user=homes.planner, registration_id=theirs.pk, location_id=homes.own_home.pk
+        )
+    assert not PlacementOffer.objects.exists()
+
+
+def test_a_planner_of_another_region_cannot_place_a_client_of_this_region(homes, cast):
+    load(homes.own, row("K1"))
+    far_planner, far_home = _far_planner_with_a_home(cast)
+    with pytest.raises(errors.NotFound):
+        placement.offer(
+            user=far_planner,
+            registration_id=Registration.objects.get().pk,
+            location_id=far_home.pk,
+        )
+    assert not PlacementOffer.objects.exists()
+
+
+def test_an_unseen_registration_and_a_missing_one_are_refused_alike(homes):
+    load(homes.neighbour, row("X1", preferences=("Duinrand Katwijk",)))
+    theirs = Registration.objects.get()
+    refusals = []
+    for registration_id in (theirs.pk, theirs.pk + 1000):
+        with pytest.raises(errors.NotFound) as refused:
+            placement.offer(
+                user=homes.planner, registration_id=registration_id, location_id=homes.own_home.pk
+            )
+        refusals.append((refused.value.status, refused.value.code, refused.value.detail))
+    assert refusals[0] == refusals[1]
+
+
+def test_a_planner_cannot_accept_or_decline_an_offer_for_a_client_they_cannot_see(homes, cast):
+    from regiotafel.core.models import User
+
+    load(homes.neighbour, row("X1", preferences=("Duinrand Katwijk",)))
+    theirs = Registration.objects.get()
+    root = User.objects.create_superuser("root", password="x")
+    made = placement.offer(user=root, registration_id=theirs.pk, location_id=homes.own_home.pk)
+    with pytest.raises(errors.NotFound):
+        placement.accept(user=homes.planner, offer_id=made.pk)
+    with pytest.raises(errors.NotFound):
+        placement.decline(user=homes.planner, offer_id=made.pk, reason="Geen plek")
+    made.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (made.state, theirs.state) == ("open", "open")
+
+
+def test_the_care_office_may_offer_no_place_it_does_not_run(homes):
+    load(homes.own, row("K1"))
+    with pytest.raises(errors.PermissionDenied):
+        placement.offer(
+            user=homes.care_office_planner,
             registration_id=Registration.objects.get().pk,
             location_id=homes.own_home.pk,
         )
