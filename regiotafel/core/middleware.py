@@ -48,6 +48,7 @@ class DomainErrorMiddleware:
             {
                 "title": exception.title,
                 "detail": exception.detail,
+                "code": exception.code,
                 "field_errors": exception.errors,
             },
             status=exception.status,

@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from regiotafel import errors
+from regiotafel import errors, problems
 
 VERSION = 1
 BASE_PRODUCTS = ("verpleeghuis_pg", "verpleeghuis_somatisch", "vpt", "elv", "wijkverpleging")
@@ -355,7 +355,8 @@ def _reason(error: dict) -> str:
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return _("verwacht een tabel (sleutels en waarden)")
     if kind == "literal_error":
-        return _("moet een van %(values)s zijn") % {"values": ctx.get("expected", "")}
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", " of ")
+        return _("moet een van %(values)s zijn") % {"values": expected}
     if kind in ("greater_than_equal", "greater_than"):
         return _("moet minstens %(n)s zijn") % {"n": ctx.get("ge", ctx.get("gt"))}
     if kind in ("less_than_equal", "less_than"):
@@ -364,7 +365,8 @@ def _reason(error: dict) -> str:
         return _("mag niet leeg zijn")
     if kind == "value_error":
         return _custom(msg.removeprefix("Value error, "))
-    return msg
+    # Any other pydantic error: its Dutch reason, never pydantic's English message.
+    return problems.pydantic_reason(error)
 
 
 def _custom(code: str) -> str:
@@ -393,7 +395,7 @@ def _custom(code: str) -> str:
             "p": code.removeprefix("product:"),
             "known": ", ".join(PRODUCTS),
         }
-    return code
+    return _("deze waarde is ongeldig")  # never a validator's own (English) words
 
 
 def _dedupe(items: list[errors.FieldError]) -> list[errors.FieldError]:
@@ -407,23 +409,38 @@ def _dedupe(items: list[errors.FieldError]) -> list[errors.FieldError]:
 
 
 def _syntax_message(exc: Exception, source: str) -> str:
-    """Where the file stops being YAML or JSON, in Dutch; the parser's own (English) words
-    follow in brackets for whoever needs them."""
+    """Where the file stops being YAML or JSON, in Dutch. The parser's own words are English
+    and name its internals ("mapping values are not allowed here"): not shown."""
     if isinstance(exc, json.JSONDecodeError):
-        line, column, detail = exc.lineno, exc.colno, exc.msg
+        line, column = exc.lineno, exc.colno
     else:
         mark = getattr(exc, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
-        detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     if line is None:
-        return _("%(file)s is geen geldige YAML of JSON (%(detail)s).") % {
-            "file": source,
-            "detail": detail,
-        }
+        return _("%(file)s is geen geldige YAML of JSON.") % {"file": source}
     return _(
         "%(file)s is geen geldige YAML of JSON: de opbouw klopt niet op regel %(line)s, "
-        "kolom %(column)s (%(detail)s)."
-    ) % {"file": source, "line": line, "column": column, "detail": detail}
+        "kolom %(column)s."
+    ) % {"file": source, "line": line, "column": column}
+
+
+def _version_message(found, source: str) -> str:
+    """Names the version the file gives in words a person wrote, never a Python value."""
+    if found is None or found == "":
+        return _("%(file)s noemt geen versie; zet bovenaan 'versie: %(v)s'.") % {
+            "file": source,
+            "v": VERSION,
+        }
+    if isinstance(found, (dict, list)):
+        return _("%(file)s: versie moet één getal zijn (verwacht versie: %(v)s).") % {
+            "file": source,
+            "v": VERSION,
+        }
+    return _("%(file)s: versie %(found)s wordt niet ondersteund (verwacht versie: %(v)s).") % {
+        "file": source,
+        "found": str(found).strip()[:20],
+        "v": VERSION,
+    }
 
 
 def parse(text: str, *, source: str) -> Params:
@@ -439,9 +456,7 @@ def parse(text: str, *, source: str) -> Params:
         )
     if data.get("versie") != VERSION:
         raise errors.InvalidInput(
-            _("%(file)s: versie %(found)r wordt niet ondersteund (verwacht versie: %(v)s).")
-            % {"file": source, "found": data.get("versie"), "v": VERSION},
-            code="versie-niet-ondersteund",
+            _version_message(data.get("versie"), source), code="versie-niet-ondersteund"
         )
     try:
         params = Params.model_validate(data)
@@ -472,10 +487,15 @@ def load(path: Path) -> Params:
             _("Parameterbestand %(file)s bestaat niet.") % {"file": path},
             code="bestand-niet-gevonden",
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
         raise errors.InvalidInput(
-            _("Parameterbestand %(file)s is niet te lezen: %(reason)s")
-            % {"file": path, "reason": exc},
+            _("Parameterbestand %(file)s is geen UTF-8-tekst.") % {"file": path.name},
+            code="geen-utf8",
+        ) from None
+    except OSError:
+        raise errors.InvalidInput(
+            _("Parameterbestand %(file)s is niet te lezen (geen leesrechten, of een map).")
+            % {"file": path.name},
             code="bestand-onleesbaar",
         ) from None
     return parse(text, source=path.name)

@@ -111,7 +111,8 @@ def test_it_refuses_an_unknown_product_and_a_bad_age_band():
     data["producten"]["kapper"] = data["producten"]["verpleeghuis_pg"]
     data["producten"]["verpleeghuis_pg"]["gebruik"][0]["leeftijd"] = "tachtig"
     found = fields(refusal(data))
-    assert found["producten.kapper"].startswith("moet een van 'verpleeghuis_pg'")
+    assert found["producten.kapper"].startswith("moet een van verpleeghuis_pg, ")
+    assert found["producten.kapper"].endswith(" of wijkverpleging zijn")  # Dutch, no repr
     assert "leeftijdsband" in found["producten.verpleeghuis_pg.gebruik[0].leeftijd"]
 
 
@@ -164,6 +165,14 @@ def test_it_refuses_a_missing_field_and_an_unsupported_version():
     assert fields(refusal(data)) == {"regiocode": "ontbreekt"}
     with pytest.raises(errors.InvalidInput, match="versie 2 wordt niet ondersteund"):
         params.parse(yaml.safe_dump(minimal(versie=2)), source="p.yaml")
+
+
+def test_a_file_without_a_version_is_told_so_without_a_programming_value():
+    with pytest.raises(errors.InvalidInput) as refused:
+        params.parse(yaml.safe_dump(minimal(versie=None)), source="p.yaml")
+    assert refused.value.code == "versie-niet-ondersteund"
+    assert "None" not in refused.value.detail
+    assert "noemt geen versie" in refused.value.detail
 
 
 def test_it_names_the_file_when_it_is_not_yaml(tmp_path):
