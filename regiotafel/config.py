@@ -35,7 +35,7 @@ def env_bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
     if word in FALSE_WORDS:
         return False
     raise SettingsError(
-        _noop("%(name)s moet aan of uit zijn (1/0, true/false, ja/nee), niet %(value)r.")
+        _noop("%(name)s moet aan of uit zijn (1/0, true/false, ja/nee), niet '%(value)s'.")
         % {"name": name, "value": raw}
     )
 
@@ -61,7 +61,7 @@ def env_int(env: Mapping[str, str], name: str, *, default: int, minimum: int = 0
         value = int(raw)
     except ValueError:
         raise SettingsError(
-            _noop("%(name)s moet een geheel getal zijn, niet %(value)r.")
+            _noop("%(name)s moet een geheel getal zijn, niet '%(value)s'.")
             % {"name": name, "value": raw}
         ) from None
     if value < minimum:
@@ -85,7 +85,7 @@ def database_config(env: Mapping[str, str], *, data_dir: Path) -> dict:
     if not scheme:
         raise SettingsError(
             _noop(
-                "DATABASE_URL %(value)r is geen geldige database-URL; verwacht bijvoorbeeld "
+                "DATABASE_URL '%(value)s' is geen geldige database-URL; verwacht bijvoorbeeld "
                 "postgresql://gebruiker@host:5432/naam of sqlite:///pad/naar/bestand.sqlite3."
             )
             % {"value": _mask_password(raw)}
@@ -93,7 +93,7 @@ def database_config(env: Mapping[str, str], *, data_dir: Path) -> dict:
     if scheme not in DATABASE_SCHEMES:
         raise SettingsError(
             _noop(
-                "DATABASE_URL gebruikt %(scheme)r; Regiotafel ondersteunt alleen SQLite "
+                "DATABASE_URL gebruikt '%(scheme)s'; Regiotafel ondersteunt alleen SQLite "
                 "(sqlite:///pad) en PostgreSQL (postgresql://gebruiker@host:5432/naam)."
             )
             % {"scheme": scheme}
@@ -102,7 +102,7 @@ def database_config(env: Mapping[str, str], *, data_dir: Path) -> dict:
         config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
     except (ValueError, KeyError) as exc:
         raise SettingsError(
-            _noop("DATABASE_URL %(value)r is niet te lezen: %(reason)s")
+            _noop("DATABASE_URL '%(value)s' is niet te lezen: %(reason)s")
             % {"value": _mask_password(raw), "reason": exc}
         ) from None
     if not config.get("NAME"):

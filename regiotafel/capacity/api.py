@@ -64,7 +64,7 @@ def board_filter(region_slug, bed_type, target_group, municipality, subregion, n
         region_id = Region.objects.filter(slug=region_slug).values_list("pk", flat=True).first()
         if region_id is None:
             raise errors.NotFound(
-                _("Regio %(name)r bestaat niet.") % {"name": region_slug},
+                _("Regio '%(name)s' bestaat niet.") % {"name": region_slug},
                 code="regio-niet-gevonden",
             )
     return availability.BoardFilter(

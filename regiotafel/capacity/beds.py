@@ -34,7 +34,7 @@ def set_status(
         bed.refresh_from_db()
     if status not in MANUAL_STATUSES:
         raise errors.InvalidInput(
-            _("Status %(status)r kan niet met de hand worden gezet.") % {"status": status},
+            _("Status '%(status)s' kan niet met de hand worden gezet.") % {"status": status},
             code="status-niet-handmatig",
             errors=[
                 errors.FieldError(

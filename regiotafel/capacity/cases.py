@@ -168,7 +168,7 @@ def transition(
     permissions.check(user, "casus.behandelen", case)
     if to not in CaseState.values:
         raise errors.InvalidInput(
-            _("Onbekende status %(state)r.") % {"state": to},
+            _("Onbekende status '%(state)s'.") % {"state": to},
             code="onbekende-status",
             errors=[
                 errors.FieldError(

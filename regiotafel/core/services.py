@@ -100,7 +100,7 @@ def _parse_municipality_rows(table, region, inhabitants_column, year):
             problems.append(
                 errors.FieldError(
                     "gemeentecode",
-                    _("%(value)r is geen CBS-gemeentecode (GM + vier cijfers).")
+                    _("'%(value)s' is geen CBS-gemeentecode (GM + vier cijfers).")
                     % {"value": values["gemeentecode"]},
                     row,
                 )
@@ -299,7 +299,7 @@ def grant_role(*, user: User, organisation: Organisation, username: str, role: s
     member = User.objects.filter(username=username.strip(), is_active=True).first()
     if member is None:
         raise errors.InvalidInput(
-            _("Er is geen actief account met gebruikersnaam %(name)r.") % {"name": username},
+            _("Er is geen actief account met gebruikersnaam '%(name)s'.") % {"name": username},
             code="gebruiker-niet-gevonden",
             errors=[errors.FieldError("gebruikersnaam", _("Onbekende gebruiker."))],
         )

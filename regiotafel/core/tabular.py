@@ -94,7 +94,7 @@ def parse_int(
             FieldError(
                 field=field,
                 row=row,
-                message=_("%(value)r is geen geheel getal van %(min)s of meer.")
+                message=_("'%(value)s' is geen geheel getal van %(min)s of meer.")
                 % {"value": value, "min": minimum},
             )
         )

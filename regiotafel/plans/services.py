@@ -120,7 +120,7 @@ def _parse_framework_rows(table: tabular.Table) -> list[dict]:
             problems.append(
                 errors.FieldError(
                     "id",
-                    _("%(v)r is geen geldige code (letters, cijfers, - . _; hoogstens 40).")
+                    _("'%(v)s' is geen geldige code (letters, cijfers, - . _; hoogstens 40).")
                     % {"v": code},
                     number,
                 )

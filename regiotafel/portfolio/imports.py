@@ -102,7 +102,7 @@ def _parse_date(value, *, row, column, errors) -> date | None:
         FieldError(
             field=column,
             row=row,
-            message=_("%(value)r is geen datum in de vorm JJJJ-MM-DD.") % {"value": value},
+            message=_("'%(value)s' is geen datum in de vorm JJJJ-MM-DD.") % {"value": value},
         )
     )
     return None
@@ -177,13 +177,13 @@ class _ProjectChecker:
         region = self._region(number, values.get("regio", ""))
         theme = self._themes_for(region).get(values["thema"].casefold())
         if theme is None:
-            self._error(number, "thema", _("onbekend thema %(v)r") % {"v": values["thema"]})
+            self._error(number, "thema", _("onbekend thema '%(v)s'") % {"v": values["thema"]})
         funder = self.funders.get(values["concessiehouder"].casefold())
         if funder is None:
             self._error(
                 number,
                 "concessiehouder",
-                _("onbekende concessiehouder %(v)r") % {"v": values["concessiehouder"]},
+                _("onbekende concessiehouder '%(v)s'") % {"v": values["concessiehouder"]},
             )
         years = self._start_period(number, values["startperiode"])
         assessment = {}
@@ -198,7 +198,7 @@ class _ProjectChecker:
                 self._error(
                     number,
                     column,
-                    _("onbekende waarde %(v)r (kies uit: %(allowed)s)")
+                    _("onbekende waarde '%(v)s' (kies uit: %(allowed)s)")
                     % {"v": values[column], "allowed": allowed},
                 )
             assessment[model_field] = member
@@ -223,7 +223,7 @@ class _ProjectChecker:
             return self.region
         region = self.regions.get(name.casefold())
         if region is None:
-            self._error(number, "regio", _("onbekende regio %(v)r") % {"v": name})
+            self._error(number, "regio", _("onbekende regio '%(v)s'") % {"v": name})
         elif self.region is not None and region != self.region:
             self._error(
                 number,
@@ -242,7 +242,7 @@ class _ProjectChecker:
             self._error(
                 number,
                 "startperiode",
-                _("%(v)r is geen jaar (JJJJ) of periode (JJJJ-JJJJ)") % {"v": value},
+                _("'%(v)s' is geen jaar (JJJJ) of periode (JJJJ-JJJJ)") % {"v": value},
             )
             return None
         first = int(found.group(1))
@@ -261,7 +261,7 @@ class _ProjectChecker:
                 self._error(
                     number,
                     "penvoerder",
-                    _("onbekende organisatie %(v)r") % {"v": values["penvoerder"]},
+                    _("onbekende organisatie '%(v)s'") % {"v": values["penvoerder"]},
                 )
             extra["lead_organisation"] = organisation
         if values.get("budget"):
@@ -270,7 +270,7 @@ class _ProjectChecker:
                 self._error(
                     number,
                     "budget",
-                    _("%(v)r is geen bedrag in euro (schrijf bijvoorbeeld 12.500 of 12500,50)")
+                    _("'%(v)s' is geen bedrag in euro (schrijf bijvoorbeeld 12.500 of 12500,50)")
                     % {"v": values["budget"]},
                 )
         return extra
@@ -298,7 +298,7 @@ def import_projects(
             checker._error(
                 number,
                 "id",
-                _("dubbel projectnummer %(v)r (ook in rij %(other)s)")
+                _("dubbel projectnummer '%(v)s' (ook in rij %(other)s)")
                 % {"v": values["id"], "other": seen[values["id"]]},
             )
         seen.setdefault(values["id"], number)
@@ -419,7 +419,7 @@ def _phase(value: str, choices, *, row: int, column: str, errors: list[FieldErro
         FieldError(
             field=column,
             row=row,
-            message=_("onbekende fase %(v)r (kies uit: %(allowed)s)")
+            message=_("onbekende fase '%(v)s' (kies uit: %(allowed)s)")
             % {"v": value, "allowed": allowed},
         )
     )
@@ -484,7 +484,7 @@ def _phase_region_problem(
 ) -> str:
     """What is wrong with a phase row's region, or "" (seen: region names of earlier rows)."""
     if region is None:
-        return _("onbekende regio %(v)r") % {"v": name}
+        return _("onbekende regio '%(v)s'") % {"v": name}
     if region.name.casefold() in seen:
         return _("regio %(v)s staat dubbel in het bestand (ook in rij %(o)s)") % {
             "v": region,
@@ -544,7 +544,7 @@ def import_phase_totals(*, source: Path | str | bytes, name: str | None = None) 
                 FieldError(
                     field="dimensie",
                     row=number,
-                    message=_("onbekende dimensie %(v)r (kies uit: %(allowed)s)")
+                    message=_("onbekende dimensie '%(v)s' (kies uit: %(allowed)s)")
                     % {"v": values["dimensie"], "allowed": ", ".join(PHASE_DIMENSIONS)},
                 )
             )

@@ -206,7 +206,7 @@ def _check(row: Row, municipalities, locations) -> None:
         bad("geslacht", _("kies v, m, x of o"))
     postcode = v.get("postcode", "").strip().upper()
     if postcode and not POSTCODE.match(postcode):
-        bad("postcode", _("%(value)r is geen postcode (1234 AB)") % {"value": postcode})
+        bad("postcode", _("'%(value)s' is geen postcode (1234 AB)") % {"value": postcode})
     clean["postcode"] = postcode
     for column, key in [
         ("geboortedatum", "birth_date"),
@@ -218,7 +218,7 @@ def _check(row: Row, municipalities, locations) -> None:
     if municipality and municipality not in municipalities:
         bad(
             "woongemeente",
-            _("%(value)r is geen bekende CBS-gemeentecode") % {"value": municipality},
+            _("'%(value)s' is geen bekende CBS-gemeentecode") % {"value": municipality},
         )
     clean["municipality_id"] = municipalities.get(municipality)
     _choice(v, clean, bad, "zorgprofiel", "care_profile", PROFILES, _("kies VV4 t/m VV10"))
@@ -247,7 +247,7 @@ def _check(row: Row, municipalities, locations) -> None:
         if wanted and wanted.lower() not in locations:
             bad(
                 f"voorkeur_{rank}",
-                _("locatie %(name)r bestaat niet in deze regio") % {"name": wanted},
+                _("locatie '%(name)s' bestaat niet in deze regio") % {"name": wanted},
             )
         elif wanted:
             clean["preferences"].append(locations[wanted.lower()])
@@ -273,7 +273,7 @@ def _date(raw: str, column: str, bad) -> date | None:
                 return date(year, month, day)
             except ValueError:
                 break
-    bad(column, _("%(value)r is geen datum (JJJJ-MM-DD of DD-MM-JJJJ)") % {"value": raw})
+    bad(column, _("'%(value)s' is geen datum (JJJJ-MM-DD of DD-MM-JJJJ)") % {"value": raw})
     return None
 
 

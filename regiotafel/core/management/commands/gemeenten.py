@@ -24,7 +24,7 @@ class Command(RegiotafelCommand):
         )
         if region is None:
             raise errors.NotFound(
-                _("Regio %(name)r bestaat niet.") % {"name": regio}, code="regio-niet-gevonden"
+                _("Regio '%(name)s' bestaat niet.") % {"name": regio}, code="regio-niet-gevonden"
             )
         result = services.import_municipalities(source=bestand, region=region)
         self.stdout.write(

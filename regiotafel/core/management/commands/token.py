@@ -20,7 +20,7 @@ class Command(RegiotafelCommand):
         user = User.objects.filter(username=gebruikersnaam).first()
         if user is None:
             raise errors.NotFound(
-                _("Gebruiker %(name)r bestaat niet.") % {"name": gebruikersnaam},
+                _("Gebruiker '%(name)s' bestaat niet.") % {"name": gebruikersnaam},
                 code="gebruiker-niet-gevonden",
             )
         organisation = None
@@ -31,7 +31,7 @@ class Command(RegiotafelCommand):
             )
             if organisation is None:
                 raise errors.NotFound(
-                    _("Organisatie %(org)r bestaat niet.") % {"org": organisatie},
+                    _("Organisatie '%(org)s' bestaat niet.") % {"org": organisatie},
                     code="organisatie-niet-gevonden",
                 )
         self.stdout.write(services.issue_token(user=user, organisation=organisation, name=naam))

@@ -15,7 +15,7 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise errors.InvalidInput(
-            _("%(value)r is geen datum in de vorm JJJJ-MM-DD.") % {"value": value},
+            _("'%(value)s' is geen datum in de vorm JJJJ-MM-DD.") % {"value": value},
             code="ongeldige-datum",
         ) from None
 
