@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Basis: organisaties, regio's en auditlog")
 
     def ready(self) -> None:
-        from regiotafel.core import audit
+        from django.db.backends.signals import connection_created
+
+        from regiotafel.core import audit, security
 
         audit.connect_signals()
+        connection_created.connect(security.protect_sqlite_file, dispatch_uid="sqlite-0600")

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from functools import cache
 
 from django.http import HttpResponse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
+
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @cache
@@ -22,19 +28,28 @@ def plotly_js(request) -> HttpResponse:
     return HttpResponse(_plotly_js(), content_type="application/javascript; charset=utf-8")
 
 
-def fragment(figure) -> str:
-    """A chart as an HTML fragment for a page that includes {% url 'plotly-js' %} once."""
-    import plotly.io as pio
+def fragment(figure) -> SafeString:
+    """A chart as an HTML fragment for a page that includes {% url 'plotly-js' %} once.
 
+    No inline script (the Content-Security-Policy forbids it): a ``<div>`` names the JSON data
+    block beside it, and ``static/regiotafel/charts.js`` draws every such div with
+    ``Plotly.newPlot``, also after an htmx swap. The JSON is escaped like Django's
+    ``json_script``, so a ``</script>`` in a label cannot end the block.
+    """
     figure.update_layout(
         template="plotly_white",
         margin={"l": 40, "r": 20, "t": 50, "b": 40},
         font={"family": "system-ui, sans-serif"},
         separators=",.",  # Dutch: 2.500 and 0,5 (plotly.js has no "nl" locale bundle here)
     )
-    return pio.to_html(
-        figure,
-        full_html=False,
-        include_plotlyjs=False,
-        config={"displaylogo": False, "locale": "nl"},
+    data_id = f"grafiek-{uuid.uuid4().hex}"
+    spec = json.loads(figure.to_json())
+    spec["config"] = {"displaylogo": False, "locale": "nl", "responsive": True}
+    payload = json.dumps(spec, separators=(",", ":"), ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html(
+        '<div class="plotly-chart" data-figure="{}"></div>'
+        '<script type="application/json" id="{}">{}</script>',
+        data_id,
+        data_id,
+        mark_safe(payload),  # noqa: S308 - escaped above: no <, > or & is left
     )
