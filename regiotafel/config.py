@@ -126,14 +126,49 @@ def bsn_hash_key(env: Mapping[str, str], *, data_dir: Path, embedded: bool) -> b
     return _secret(env, "BSN_HASH_KEY", data_dir=data_dir, embedded=embedded).encode("utf-8")
 
 
+# Words that mark a key copied from an example, a template or a test setup.
+EXAMPLE_KEY_WORDS = (
+    "changeme",
+    "change-me",
+    "change_me",
+    "example",
+    "voorbeeld",
+    "django-insecure",
+    "insecure",
+    "password",
+    "wachtwoord",
+)
+MIN_KEY_LENGTH = 32
+MIN_DISTINCT_KEY_CHARACTERS = 10
+GENERATE_KEY_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
+
+def check_key(name: str, value: str, *, other: tuple[str, str] | None = None) -> str:
+    """Refuse a key that is short, low in entropy, an example, or equal to the other key."""
+    hint = _noop("Maak een nieuwe met: %(hint)s") % {"hint": GENERATE_KEY_HINT}
+    if len(value) < MIN_KEY_LENGTH:
+        problem = _noop("%(name)s is te kort: gebruik minstens %(length)s tekens.")
+    elif len(set(value)) < MIN_DISTINCT_KEY_CHARACTERS:
+        problem = _noop("%(name)s is te voorspelbaar: te weinig verschillende tekens.")
+    elif any(word in value.lower() for word in EXAMPLE_KEY_WORDS):
+        problem = _noop("%(name)s lijkt een voorbeeldsleutel (bevat een woord als 'example').")
+    elif other is not None and other[1] and value == other[1]:
+        problem = _noop("%(name)s mag niet gelijk zijn aan %(other)s.")
+    else:
+        return value
+    message = problem % {
+        "name": name,
+        "length": MIN_KEY_LENGTH,
+        "other": other[0] if other else "",
+    }
+    raise SettingsError(f"{message} {hint}")
+
+
 def _secret(env: Mapping[str, str], name: str, *, data_dir: Path, embedded: bool) -> str:
     value = env.get(name, "").strip()
     if value:
-        if len(value) < 32:
-            raise SettingsError(
-                _noop("%(name)s is te kort: gebruik minstens 32 tekens.") % {"name": name}
-            )
-        return value
+        other = "SECRET_KEY" if name != "SECRET_KEY" else None
+        return check_key(name, value, other=(other, env.get(other, "").strip()) if other else None)
     if not embedded:
         raise SettingsError(
             _noop(

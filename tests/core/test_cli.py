@@ -68,3 +68,29 @@ def test_a_command_error_is_one_dutch_line_without_the_python_class_name(tmp_pat
     assert len(lines) == 1
     assert lines[0].startswith("regiotafel: ")
     assert "bestaat-niet.csv" in lines[0]
+
+
+KEYS = {
+    "SECRET_KEY": "k3Y-9fQz_Lw2pR7vT1xB8nM4cJ6hD0sA5eG",
+    "BSN_HASH_KEY": "Q7w-2eRt_Yu8iOp1aSd4fGh6jKl9zXc3vBn",
+}
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["demo", "--geen-server"]])
+def test_an_unreachable_database_is_one_dutch_line_and_exit_code_2(tmp_path, command):
+    closed_port = "postgresql://regio:zeergeheimwachtwoord@127.0.0.1:1/regio"
+    result = run_cli(*command, DATABASE_URL=closed_port, REGIOTAFEL_DATA_DIR=str(tmp_path), **KEYS)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("regiotafel: de database is niet bereikbaar: ")
+    assert "zeergeheimwachtwoord" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_an_sqlite_file_that_cannot_be_opened_is_the_same_dutch_line(tmp_path):
+    nowhere = f"sqlite:///{tmp_path}/bestaat/niet/regio.sqlite3"
+    result = run_cli("migrate", DATABASE_URL=nowhere, REGIOTAFEL_DATA_DIR=str(tmp_path), **KEYS)
+    assert result.returncode == 2
+    assert result.stderr.startswith("regiotafel: de database is niet bereikbaar: ")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -92,3 +92,46 @@ def test_a_server_database_needs_an_explicit_secret_key(tmp_path: Path):
 def test_it_refuses_a_short_secret_key(tmp_path: Path):
     with pytest.raises(SettingsError, match="te kort"):
         config.secret_key({"SECRET_KEY": "kort"}, data_dir=tmp_path, embedded=False)
+
+
+STRONG = "k3Y-9fQz_Lw2pR7vT1xB8nM4cJ6hD0sA5eG"
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("x" * 40, "te voorspelbaar"),
+        ("ab" * 20, "te voorspelbaar"),
+        ("django-insecure-4f9s8d7f6g5h4j3k2l1q0w9e8r7t6y5u", "voorbeeldsleutel"),
+        ("changeme-changeme-changeme-1234567890", "voorbeeldsleutel"),
+        ("dit-is-een-voorbeeld-sleutel-voor-de-regio-2024", "voorbeeldsleutel"),
+        ("Example-Key-For-The-Docs-0123456789abcdef", "voorbeeldsleutel"),
+    ],
+)
+def test_it_refuses_weak_or_example_keys_with_a_dutch_line(tmp_path: Path, value, reason):
+    with pytest.raises(SettingsError, match=reason) as caught:
+        config.secret_key({"SECRET_KEY": value}, data_dir=tmp_path, embedded=False)
+    assert "SECRET_KEY" in str(caught.value)
+    assert "secrets.token_urlsafe" in str(caught.value)
+
+
+def test_it_refuses_a_bsn_hash_key_equal_to_the_secret_key(tmp_path: Path):
+    env = {"SECRET_KEY": STRONG, "BSN_HASH_KEY": STRONG}
+    with pytest.raises(SettingsError, match="BSN_HASH_KEY mag niet gelijk zijn aan SECRET_KEY"):
+        config.bsn_hash_key(env, data_dir=tmp_path, embedded=False)
+
+
+def test_it_accepts_a_generated_key(tmp_path: Path):
+    import secrets
+
+    for _ in range(50):
+        key = secrets.token_urlsafe(50)
+        assert config.secret_key({"SECRET_KEY": key}, data_dir=tmp_path, embedded=False) == key
+    hex_key = secrets.token_hex(32)
+    assert config.bsn_hash_key({"BSN_HASH_KEY": hex_key}, data_dir=tmp_path, embedded=False)
+
+
+def test_the_error_never_repeats_the_key(tmp_path: Path):
+    with pytest.raises(SettingsError) as caught:
+        config.secret_key({"SECRET_KEY": "changeme" * 5}, data_dir=tmp_path, embedded=False)
+    assert "changeme" * 2 not in str(caught.value)
