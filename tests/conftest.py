@@ -101,3 +101,29 @@ def _second_factor_only_where_tested(settings):
 def _fast_password_hashing(settings):
     """PBKDF2 is slow on purpose; tests do not need that protection."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _every_change_is_audited(request, monkeypatch):
+    """Fail a test whose application code writes an audited table without an audit event in
+    the same transaction (tests/audit_guard.py). Transactional tests are not watched."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    if "db" not in request.fixturenames or transactional:
+        yield
+        return
+    request.getfixturevalue("db")
+    from tests import audit_guard
+
+    guard = audit_guard.install(monkeypatch)
+    if guard.base_depth == 0:
+        guard.close()
+        yield
+        return
+    yield
+    guard.close()
+    problems = guard.problems()
+    if problems:
+        pytest.fail("Writes without an audit event:\n" + "\n".join(problems), pytrace=False)

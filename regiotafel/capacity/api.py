@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from regiotafel import errors
 from regiotafel.capacity import availability, beds, cases, claims, fhir
@@ -23,6 +23,7 @@ from regiotafel.capacity.schemas import (
 )
 from regiotafel.core import permissions
 from regiotafel.core.acting import acting_organisation, required_organisation
+from regiotafel.core.audit_api import LoggedPagination
 
 router = Router(tags=["capaciteit"])
 
@@ -170,7 +171,7 @@ def claim_withdraw(request, reservering_id: int):
 
 
 @router.get("/casussen", response=list[CaseListOut], summary="Casussen die ik mag zien")
-@paginate(LimitOffsetPagination)
+@paginate(LoggedPagination)  # the cases returned are logged as one read
 def case_list(request):
     return cases.visible_cases(request.user).select_related("bed_type").order_by("-registered_at")
 

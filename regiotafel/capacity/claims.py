@@ -33,7 +33,7 @@ from regiotafel.capacity.models import (
     ClaimDeadline,
     ClaimState,
 )
-from regiotafel.core import permissions
+from regiotafel.core import audit, permissions
 from regiotafel.core.models import Organisation, User
 
 DEFAULT_HOLD_MINUTES = CapacitySettings._meta.get_field("hold_minutes").default
@@ -72,8 +72,11 @@ def _set_bed(
     held_until: datetime | None = None,
 ) -> bool:
     """Move a bed to a status only if it is still as expected; record the change."""
-    moved = Bed.objects.filter(pk=bed.pk, **expect).update(
-        status=to, held_until=held_until, status_changed_at=now
+    moved = audit.update(
+        Bed.objects.filter(pk=bed.pk, **expect),
+        status=to,
+        held_until=held_until,
+        status_changed_at=now,
     )
     if moved:
         BedStatusChange.objects.create(
@@ -260,8 +263,8 @@ def link_case(*, user: User, claim_id: int, case: Case, now: datetime | None = N
     deadline = max(
         claim.expires_at, claim.created_at + timedelta(minutes=claim_minutes(claim.bed, hold=False))
     )
-    Claim.objects.filter(pk=claim.pk).update(case=case, expires_at=deadline)
-    Bed.objects.filter(pk=claim.bed_id).update(held_until=deadline)
+    audit.update(Claim.objects.filter(pk=claim.pk), case=case, expires_at=deadline)
+    audit.update(Bed.objects.filter(pk=claim.bed_id), held_until=deadline)
     cases.move_by_claim(
         case,
         CaseState.BED_GERESERVEERD,
@@ -295,7 +298,7 @@ def confirm(*, user: User, claim_id: int, now: datetime | None = None) -> Claim:
         reason=_("opname bevestigd"),
         now=now,
     )
-    Case.objects.filter(pk=claim.case_id).update(placed_bed=claim.bed)
+    audit.update(Case.objects.filter(pk=claim.case_id), placed_bed=claim.bed)
     cases.move_by_claim(
         claim.case,
         CaseState.GEPLAATST,
@@ -350,8 +353,12 @@ def withdraw_active_claims_of(*, case: Case, user: User, reason: str) -> None:
 
 
 def _decide(claim: Claim, state: str, *, user, now: datetime, reason: str = "") -> bool:
-    decided = Claim.objects.filter(pk=claim.pk, state=ClaimState.ACTIEF).update(
-        state=state, decided_at=now, decided_by=user, decline_reason=reason[:200]
+    decided = audit.update(
+        Claim.objects.filter(pk=claim.pk, state=ClaimState.ACTIEF),
+        state=state,
+        decided_at=now,
+        decided_by=user,
+        decline_reason=reason[:200],
     )
     if decided:
         claim.state, claim.decided_at, claim.decline_reason = state, now, reason[:200]

@@ -19,7 +19,7 @@ from regiotafel.capacity.forms import (
     TransitionForm,
 )
 from regiotafel.capacity.models import Claim, ClaimState, Location
-from regiotafel.core import permissions
+from regiotafel.core import audit, permissions
 from regiotafel.core.acting import acting_organisation, required_organisation
 
 
@@ -90,12 +90,14 @@ def case_list(request):
     visible = cases.visible_cases(request.user).select_related(
         "bed_type", "municipality", "referrer_organisation"
     )
-    queue = cases.triage_queue(user=request.user)
+    queue = list(cases.triage_queue(user=request.user))
+    shown = list(visible.order_by("-registered_at")[:200])
+    audit.record_reads([*shown, *queue], detail={"pagina": "casussen"})
     return render(
         request,
         "capacity/case_list.html",
         {
-            "cases": visible.order_by("-registered_at")[:200],
+            "cases": shown,
             "queue": queue,
             "can_register": permissions.can(request.user, "casus.aanmelden"),
         },
@@ -182,12 +184,17 @@ def claim_list(request):
     mine = Claim.objects.filter(organisation=organisation)
     on_my_beds = Claim.objects.filter(bed__location__organisation=organisation)
     related = ("bed__location", "bed__bed_type", "case", "organisation")
+    mine = list(mine.select_related(*related)[:100])
+    on_my_beds = list(on_my_beds.filter(state=ClaimState.ACTIEF).select_related(*related))
+    audit.record_reads(
+        [c.case for c in [*mine, *on_my_beds] if c.case_id], detail={"pagina": "reserveringen"}
+    )
     return render(
         request,
         "capacity/claim_list.html",
         {
-            "mine": mine.select_related(*related)[:100],
-            "on_my_beds": on_my_beds.filter(state=ClaimState.ACTIEF).select_related(*related),
+            "mine": mine,
+            "on_my_beds": on_my_beds,
             "decline_form": DeclineForm(),
             "now": timezone.now(),
         },

@@ -20,7 +20,7 @@ class AuditContextMiddleware:
     def __call__(self, request):
         channel = AuditChannel.API if request.path.startswith("/api/") else AuditChannel.WEB
         ctx = audit.AuditContext(channel=channel, request=request, ip_address=client_ip(request))
-        with audit.context(ctx):
+        with audit.request_scope(ctx):  # the request's reads: one event at its end
             return self.get_response(request)
 
 

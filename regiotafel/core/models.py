@@ -423,6 +423,11 @@ class AuditEvent(models.Model):
     )
     ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
     detail = models.JSONField(_("details"), default=dict, blank=True)
+    # The hash chain (core.audit): the position in the log, the hash of the event before,
+    # and the SHA-256 over this event's facts and that previous hash.
+    sequence = models.BigIntegerField(_("volgnummer"), unique=True)
+    previous_hash = models.CharField(_("vorige hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -442,6 +447,11 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
             raise AuditLogIsAppendOnly()
+        if self.sequence is None:  # numbered and chained by the audit module
+            from regiotafel.core import audit
+
+            audit._write([self])
+            return
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regiotafel import errors
+from regiotafel.core import audit
+from regiotafel.core.models import AuditAction
 from regiotafel.plans.models import Passage, Plan, PlanStatus, Proposal, ProposedPassage
 
 log = logging.getLogger(__name__)
@@ -127,7 +129,9 @@ def _set_progress(plan: Plan, percent: int, *, status: str | None = None) -> Non
     fields = {"progress": percent}
     if status:
         plan.status = fields["status"] = status
-    Plan.objects.filter(pk=plan.pk).update(**fields)
+        audit.update(Plan.objects.filter(pk=plan.pk), **fields)
+        return
+    Plan.objects.filter(pk=plan.pk).update(**fields)  # progress only: bookkeeping, not audited
 
 
 def _fail(plan: Plan, message: str, *, keep: bool = False) -> None:
@@ -141,18 +145,20 @@ def _fail(plan: Plan, message: str, *, keep: bool = False) -> None:
         # Another worker (the server's thread and `plannen verwerk` at once) may have
         # finished this plan meanwhile, which is why storing failed: leave its result alone.
         found = found.exclude(status=PlanStatus.KLAAR)
-    found.update(**fields, error=message, processed_at=timezone.now())
+    audit.update(found, **fields, error=message, processed_at=timezone.now())
 
 
 @transaction.atomic
 def _store(plan: Plan, document, results: list, scorer: str, was_read: bool) -> None:
     if not was_read:
-        Passage.objects.bulk_create(
+        stored = Passage.objects.bulk_create(
             Passage(plan=plan, index=p.index, page=p.page, line=p.line, text=p.text)
             for p in document.passages
         )
+        audit.record_bulk(AuditAction.CREATE, Passage, count=len(stored), parent=plan)
     store_proposals(plan, results, scorer)
-    Plan.objects.filter(pk=plan.pk).update(
+    audit.update(
+        Plan.objects.filter(pk=plan.pk),
         scorer=scorer,
         status=PlanStatus.KLAAR,
         progress=100,
@@ -189,3 +195,4 @@ def store_proposals(plan: Plan, results: list, scorer_name: str) -> None:
             for rank, scored in enumerate(result.passages, start=1)
         ]
     ProposedPassage.objects.bulk_create(ranked)
+    audit.record_bulk(AuditAction.CREATE, ProposedPassage, count=len(ranked), parent=plan)

@@ -16,7 +16,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from regiotafel.core import services, tabular
+from regiotafel.core import audit, services, tabular
 from regiotafel.core.models import Organisation, Region
 from regiotafel.errors import FieldError, InvalidInput
 from regiotafel.portfolio.models import (
@@ -362,8 +362,11 @@ def _write_projects(rows: list[_ProjectRow], *, name: str, when: date) -> Import
                 setattr(project, key, value)
             changed.append(project)
     Project.objects.bulk_create(new)
+    audit.record_many("create", new)
     if changed:
-        Project.objects.bulk_update(changed, sorted({k for r in rows for k in r.fields}))
+        fields = sorted({k for r in rows for k in r.fields})
+        Project.objects.bulk_update(changed, fields)
+        audit.record_many("update", changed, detail={"velden": fields})
     result.created, result.updated = len(new), len(changed)
     projects = {p.code: p for p in Project.objects.filter(code__in=[r.code for r in rows])}
     result.regions = {p.region_id for p in projects.values() if p.region_id}
@@ -395,8 +398,10 @@ def _write_assessments(rows: list[_ProjectRow], projects: dict, when: date) -> i
                 setattr(found, key, value)
             changed.append(found)
     Assessment.objects.bulk_create(new)
+    audit.record_many("create", new)
     if changed:
         Assessment.objects.bulk_update(changed, list(CLASSIFICATIONS_FIELDS))
+        audit.record_many("update", changed, detail={"velden": list(CLASSIFICATIONS_FIELDS)})
     return len(new)
 
 

@@ -4,10 +4,11 @@ client read is logged; figures for analysts are suppressed below 5."""
 from datetime import date
 
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from regiotafel.core import audit, permissions
 from regiotafel.core.acting import required_organisation
+from regiotafel.core.audit_api import LoggedPagination
 from regiotafel.waitlist import reports
 from regiotafel.waitlist.models import Client, RegistrationState
 from regiotafel.waitlist.visibility import visible_registrations
@@ -51,7 +52,7 @@ class ClientOut(Schema):
     response=list[RegistrationOut],
     summary="Wachtende inschrijvingen van cliënten die ik mag zien",
 )
-@paginate(LimitOffsetPagination)
+@paginate(LoggedPagination)  # the clients returned are logged as one read
 def registration_list(request):
     permissions.check(request.user, "wachtlijst.client.bekijken")
     return (

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regiotafel import errors
-from regiotafel.core import permissions
-from regiotafel.core.models import User
+from regiotafel.core import audit, permissions
+from regiotafel.core.models import AuditAction, User
 from regiotafel.waitlist import identity
 from regiotafel.waitlist.models import (
     CandidateState,
@@ -62,7 +62,9 @@ def refresh_candidates(*, client_ids: list[int] | None = None) -> int:
         and (m.a, m.b) not in known
         and not (hashes[m.a] and hashes[m.b])  # two different BSNs: two different people
     ]
-    DuplicateCandidate.objects.bulk_create(new, batch_size=1000)
+    with transaction.atomic():
+        DuplicateCandidate.objects.bulk_create(new, batch_size=1000)
+        audit.record_many(AuditAction.CREATE, new)
     return len(new)
 
 
@@ -99,7 +101,7 @@ def merge(*, user: User, candidate_id: int, keep: int | None = None) -> Merge:
             _("Beide cliënten hebben een ander BSN; dit zijn twee personen."), code="ander-bsn"
         )
     moved = list(merged.registrations.values_list("pk", flat=True))
-    Registration.objects.filter(pk__in=moved).update(client=survivor)
+    audit.update(Registration.objects.filter(pk__in=moved), client=survivor)
     moved_hash = bool(merged.bsn_hash)
     if moved_hash:
         survivor.bsn_hash, merged.bsn_hash = merged.bsn_hash, None
@@ -144,15 +146,18 @@ def undo(*, user: User, merge_id: int) -> Merge:
             _("Deze samenvoeging is al ongedaan gemaakt."), code="samenvoeging-al-ongedaan"
         )
     survivor, merged = found.survivor, found.merged
-    Registration.objects.filter(pk__in=found.moved_registrations).update(client=merged)
+    audit.update(Registration.objects.filter(pk__in=found.moved_registrations), client=merged)
     if found.moved_bsn_hash:
         merged.bsn_hash, survivor.bsn_hash = survivor.bsn_hash, None
         survivor.save(update_fields=["bsn_hash"])
     merged.merged_into = None
     merged.save(update_fields=["merged_into", "bsn_hash"])
     if found.candidate_id:
-        DuplicateCandidate.objects.filter(pk=found.candidate_id).update(
-            state=CandidateState.OPEN, reviewed_by=None, reviewed_at=None
+        audit.update(
+            DuplicateCandidate.objects.filter(pk=found.candidate_id),
+            state=CandidateState.OPEN,
+            reviewed_by=None,
+            reviewed_at=None,
         )
     found.undone_by, found.undone_at = user, timezone.now()
     found.save(update_fields=["undone_by", "undone_at"])

@@ -9,7 +9,6 @@ duplicate finder proposes matches for a person to review.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass, field
@@ -117,7 +116,7 @@ class ImportReport:
     def rejected_csv(self) -> str:
         """The rejected rows with a column 'fouten', to correct and upload again."""
         out = io.StringIO()
-        writer = csv.writer(out, delimiter=";")
+        writer = tabular.csv_writer(out)
         writer.writerow([*self.columns, "fouten"])
         for row in self.rejected:
             writer.writerow(
@@ -129,7 +128,7 @@ class ImportReport:
 
 def template_csv() -> str:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = tabular.csv_writer(out)
     writer.writerow(TEMPLATE_COLUMNS)
     writer.writerow(EXAMPLE_ROW)
     return out.getvalue()
@@ -375,7 +374,7 @@ def _create_all(fresh: list[dict], provider: Organisation, user) -> list[Registr
         ],
         batch_size=1000,
     )
-    Preference.objects.bulk_create(
+    preferences = Preference.objects.bulk_create(
         [
             Preference(registration=r, location_id=loc, rank=rank)
             for r, c in zip(created, fresh, strict=True)
@@ -383,8 +382,7 @@ def _create_all(fresh: list[dict], provider: Organisation, user) -> list[Registr
         ],
         batch_size=1000,
     )
-    for obj in [*new_clients, *created, *changes]:
-        audit.record(AuditAction.CREATE, obj, data_subject=audit.data_subject_of(obj))
+    audit.record_many(AuditAction.CREATE, [*new_clients, *created, *changes, *preferences])
     return created
 
 
@@ -420,8 +418,9 @@ def _update(registration: Registration, c: dict, bsn_hash: str | None, user) -> 
         client.save()
     if preferences != c["preferences"]:
         registration.preferences.all().delete()
-        Preference.objects.bulk_create(
+        ranked = Preference.objects.bulk_create(
             Preference(registration=registration, location_id=loc, rank=rank)
             for rank, loc in enumerate(c["preferences"], start=1)
         )
+        audit.record_many(AuditAction.CREATE, ranked)
     return True
