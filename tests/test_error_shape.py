@@ -10,17 +10,19 @@ from regiotafel.core.models import ApiToken
 
 pytestmark = pytest.mark.integration
 
-PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
+PROBLEM_KEYS = {"type", "code", "title", "status", "detail", "instance"}
 
 
-def assert_problem(response, status: int) -> dict:
+def assert_problem(response, status: int, code: str | None = None) -> dict:
     assert response.status_code == status
     assert response["Content-Type"] == "application/problem+json"
     body = json.loads(response.content)
     assert set(body) >= PROBLEM_KEYS
     assert body["status"] == status
-    assert body["type"].startswith("urn:regiotafel:probleem:")
+    assert body["type"] == "urn:regiotafel:probleem:" + body["code"]
     assert body["instance"].startswith("/api/v1/")
+    if code is not None:
+        assert body["code"] == code
     return body
 
 
@@ -34,32 +36,35 @@ def bearer(token: str) -> dict:
 
 
 def test_without_credentials_the_api_answers_401_in_dutch(client):
-    body = assert_problem(client.get("/api/v1/mij"), 401)
-    assert body["title"] == "Niet ingelogd"
+    body = assert_problem(client.get("/api/v1/mij"), 401, "niet-ingelogd")
+    assert body["title"] == "Niet ingelogd"  # the Dutch title is the behaviour here
 
 
 def test_an_unknown_path_is_a_problem_not_an_html_page(client, token):
-    assert_problem(client.get("/api/v1/bestaat-niet", **bearer(token)), 404)
+    assert_problem(client.get("/api/v1/bestaat-niet", **bearer(token)), 404, "niet-gevonden")
 
 
 def test_a_missing_object_is_404(client, token):
-    body = assert_problem(client.get("/api/v1/organisaties/999999", **bearer(token)), 404)
-    assert body["detail"] == "Organisatie niet gevonden."
+    assert_problem(client.get("/api/v1/organisaties/999999", **bearer(token)), 404, "niet-gevonden")
 
 
 def test_a_forbidden_object_is_403_and_says_what_was_refused(cast, client, token):
     body = assert_problem(
-        client.get(f"/api/v1/organisaties/{cast.far.pk}/auditregels", **bearer(token)), 403
+        client.get(f"/api/v1/organisaties/{cast.far.pk}/auditregels", **bearer(token)),
+        403,
+        "geen-toegang",
     )
-    assert "auditlog" in body["detail"]
+    assert "auditlog" in body["detail"]  # the sentence says what was refused
 
 
 def test_a_wrong_method_is_405(client, token):
-    assert_problem(client.delete("/api/v1/mij", **bearer(token)), 405)
+    assert_problem(client.delete("/api/v1/mij", **bearer(token)), 405, "methode-niet-toegestaan")
 
 
 def test_invalid_parameters_are_422_with_invalid_params_per_field(client, token):
-    body = assert_problem(client.get("/api/v1/organisaties/abc", **bearer(token)), 422)
+    body = assert_problem(
+        client.get("/api/v1/organisaties/abc", **bearer(token)), 422, "ongeldige-invoer"
+    )
     assert body["invalid-params"] == [
         {"name": "organisatie_id", "reason": "Geef een geheel getal."}
     ]
@@ -72,7 +77,7 @@ def test_an_unexpected_crash_is_500_without_internals(client, token, monkeypatch
         raise RuntimeError("geheime details")
 
     monkeypatch.setattr(core_api, "memberships_of", explode)
-    body = assert_problem(client.get("/api/v1/mij", **bearer(token)), 500)
+    body = assert_problem(client.get("/api/v1/mij", **bearer(token)), 500, "serverfout")
     assert "geheime details" not in json.dumps(body)
 
 
@@ -105,7 +110,7 @@ def test_a_revoked_token_is_refused(client, token):
     from django.utils import timezone
 
     ApiToken.objects.update(revoked_at=timezone.now())
-    assert_problem(client.get("/api/v1/mij", **bearer(token)), 401)
+    assert_problem(client.get("/api/v1/mij", **bearer(token)), 401, "niet-ingelogd")
 
 
 def test_the_browser_session_works_for_the_api_too(cast, client):
@@ -144,3 +149,32 @@ def test_the_browsable_docs_are_served_without_a_cdn(client):
     page = client.get("/api/v1/docs").content.decode()
     assert "swagger-ui-bundle.js" in page
     assert "cdn.jsdelivr" not in page
+
+
+def test_a_body_that_is_not_json_is_a_dutch_problem_with_its_code(cast, client):
+    client.force_login(cast.referrer)
+    response = client.post("/api/v1/casussen", "{niet: json", content_type="application/json")
+    body = assert_problem(response, 400, "ongeldige-json")
+    assert "Cannot parse" not in body["detail"]
+
+
+def test_a_domain_refusal_carries_the_specific_code_of_its_raise_site(cast, client, token):
+    body = assert_problem(
+        client.get("/api/v1/reserveringen/999999", **bearer(token)),
+        404,
+        "reservering-niet-gevonden",
+    )
+    assert body["title"] == "Niet gevonden"
+
+
+def test_a_number_out_of_its_range_gets_a_dutch_reason_not_pydantics_english(cast, client, token):
+    response = client.get("/api/v1/regios?limit=0", **bearer(token))
+    body = assert_problem(response, 422, "ongeldige-invoer")
+    assert all("Input should" not in p["reason"] for p in body["invalid-params"])
+
+
+def test_an_error_page_shows_the_code_discreetly(cast, client):
+    client.force_login(cast.referrer)
+    page = client.get("/capaciteit/casussen/2099-BESTAATNIET/")
+    assert page.status_code == 404
+    assert "<code>" in page.content.decode()
