@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from regiotafel.core.models import AuditAction
+from regiotafel.core.models import AuditAction, Role
 
 
 class AuditFilterForm(forms.Form):
@@ -16,3 +16,14 @@ class AuditFilterForm(forms.Form):
     )
     gebruiker = forms.CharField(label=_("Gebruiker"), required=False, max_length=150)
     betrokkene = forms.CharField(label=_("Betrokkene"), required=False, max_length=200)
+
+
+class GrantRoleForm(forms.Form):
+    """Another role for one of the organisation's own people (see services.grant_role)."""
+
+    gebruikersnaam = forms.CharField(label=_("Gebruikersnaam"), max_length=150)
+    rol = forms.ChoiceField(label=_("Rol"), choices=Role.choices)
+
+
+class RevokeRoleForm(forms.Form):
+    intrekken = forms.IntegerField(min_value=1, max_value=2**63 - 1)

@@ -284,9 +284,20 @@ def export_audit_csv(*, user: User, organisation: Organisation, filters: AuditFi
 # ---------------------------------------------------------------- members and roles
 
 
+def people_of(organisation: Organisation) -> QuerySet[User]:
+    """The active accounts that hold at least one role at this organisation."""
+    return User.objects.filter(is_active=True, memberships__organisation=organisation).distinct()
+
+
 @transaction.atomic
 def grant_role(*, user: User, organisation: Organisation, username: str, role: str):
-    """An organisation's administrator gives an existing account a role there."""
+    """An organisation's administrator gives one of its own people another role there.
+
+    Only people who already work for the organisation can be found: a user name that exists
+    elsewhere gets the same answer as one that exists nowhere, so nobody learns which names
+    other organisations use. The first role of a new account is given by the platform's
+    functional administrator (admin site).
+    """
     from regiotafel.core.models import Membership, Role
 
     permissions.check(user, "medewerkers.beheren", organisation)
@@ -296,12 +307,12 @@ def grant_role(*, user: User, organisation: Organisation, username: str, role: s
             code="onbekende-rol",
             errors=[errors.FieldError("rol", _("Kies een rol."))],
         )
-    member = User.objects.filter(username=username.strip(), is_active=True).first()
+    member = people_of(organisation).filter(username=username.strip()).first()
     if member is None:
         raise errors.InvalidInput(
-            _("Er is geen actief account met gebruikersnaam '%(name)s'.") % {"name": username},
+            _("%(org)s heeft geen medewerker met deze gebruikersnaam.") % {"org": organisation},
             code="gebruiker-niet-gevonden",
-            errors=[errors.FieldError("gebruikersnaam", _("Onbekende gebruiker."))],
+            errors=[errors.FieldError("gebruikersnaam", _("Geen medewerker van uw organisatie."))],
         )
     membership, created = Membership.objects.get_or_create(
         user=member, organisation=organisation, role=role

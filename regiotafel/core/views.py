@@ -21,7 +21,7 @@ from regiotafel.core.acting import (
     memberships_of,
     required_organisation,
 )
-from regiotafel.core.forms import AuditFilterForm
+from regiotafel.core.forms import AuditFilterForm, GrantRoleForm, RevokeRoleForm
 from regiotafel.core.models import AuditAction, Role
 
 # What each role sees first on its home page: a panel per role, built by one function each.
@@ -160,22 +160,7 @@ def members(request):
     organisation = required_organisation(request)
     permissions.check(request.user, "medewerkers.beheren", organisation)
     if request.method == "POST":
-        try:
-            if request.POST.get("intrekken"):
-                services.revoke_role(
-                    user=request.user, membership_id=int(request.POST["intrekken"])
-                )
-                messages.success(request, _("Rol ingetrokken."))
-            else:
-                services.grant_role(
-                    user=request.user,
-                    organisation=organisation,
-                    username=request.POST.get("gebruikersnaam", ""),
-                    role=request.POST.get("rol", ""),
-                )
-                messages.success(request, _("Rol toegekend."))
-        except (errors.Conflict, errors.InvalidInput) as exc:
-            messages.error(request, exc.detail)
+        _change_member(request, organisation)
         return redirect("members")
     listed = organisation.memberships.select_related("user").order_by("user__username", "role")
     audit.record_reads([m.user for m in listed], detail={"pagina": "medewerkers"})
@@ -184,3 +169,26 @@ def members(request):
         "core/members.html",
         {"organisation": organisation, "members": listed, "roles": Role.choices},
     )
+
+
+def _change_member(request, organisation) -> None:
+    """Grant or revoke one role; every outcome is a message on the members page."""
+    revoking = "intrekken" in request.POST
+    form = (RevokeRoleForm if revoking else GrantRoleForm)(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Vul een gebruikersnaam in en kies een rol."))
+        return
+    try:
+        if revoking:
+            services.revoke_role(user=request.user, membership_id=form.cleaned_data["intrekken"])
+            messages.success(request, _("Rol ingetrokken."))
+        else:
+            services.grant_role(
+                user=request.user,
+                organisation=organisation,
+                username=form.cleaned_data["gebruikersnaam"],
+                role=form.cleaned_data["rol"],
+            )
+            messages.success(request, _("Rol toegekend."))
+    except (errors.Conflict, errors.InvalidInput) as exc:
+        messages.error(request, exc.detail)
