@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "regiotafel.problems.ApiResponseMiddleware",
+    "regiotafel.core.limits.RequestLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -148,6 +149,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Hostile input is refused before it is read (regiotafel/core/limits.py, core/tabular.py).
+MAX_UPLOAD_MB = config.env_int(ENV, "MAX_UPLOAD_MB", default=20, minimum=1)
+MAX_IMPORT_ROWS = config.env_int(ENV, "MAX_IMPORT_ROWS", default=50_000, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # a JSON body or a form without its files
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # a larger upload waits in a temporary file
 
 # Rejected rows of a waiting-list import are kept this long for the uploader (waitlist.rejected).
 REJECTED_ROWS_MINUTES = config.env_int(ENV, "REJECTED_ROWS_MINUTES", default=30, minimum=1)

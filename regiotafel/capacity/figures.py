@@ -9,7 +9,6 @@ started from, or its current status.
 
 from __future__ import annotations
 
-import csv
 import io
 import statistics
 from collections import Counter, defaultdict
@@ -28,7 +27,7 @@ from regiotafel.capacity.models import (
     Claim,
     ClaimState,
 )
-from regiotafel.core.tabular import write_xlsx
+from regiotafel.core.tabular import csv_writer, write_xlsx
 
 
 @dataclass(frozen=True)
@@ -155,7 +154,7 @@ def summary_rows(s: Summary) -> list[tuple[str, object]]:
 
 def to_csv(*, summary_: Summary, series: list[dict]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = csv_writer(out)
     writer.writerow([_("omschrijving"), _("waarde")])
     writer.writerows(summary_rows(summary_))
     writer.writerow([])

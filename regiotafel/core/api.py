@@ -3,10 +3,11 @@
 from datetime import datetime
 
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from regiotafel.core import permissions, services
 from regiotafel.core.acting import acting_organisation, memberships_of
+from regiotafel.core.limits import Pagination
 from regiotafel.core.models import AuditAction, Municipality, Organisation, Region
 from regiotafel.core.schemas import (
     AuditEventOut,
@@ -31,7 +32,7 @@ def me(request):
 
 
 @router.get("/regios", response=list[RegionOut], summary="Zorgkantoorregio's")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def regions(request):
     permissions.check(request.user, "regio.bekijken")
     return Region.objects.order_by("name")
@@ -47,7 +48,7 @@ class MunicipalityFilter(Schema):
 
 
 @router.get("/gemeenten", response=list[MunicipalityOut], summary="Gemeenten")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def municipalities(request, filters: Query[MunicipalityFilter]):
     permissions.check(request.user, "regio.bekijken")
     found = Municipality.objects.select_related("region", "subregion").order_by("name")
@@ -63,7 +64,7 @@ def municipality(request, cbs_code: str):
 
 
 @router.get("/organisaties", response=list[OrganisationOut], summary="Organisaties")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def organisations(request):
     permissions.check(request.user, "organisatie.bekijken")
     found = Organisation.objects.select_related("region", "municipality").order_by("name")
@@ -89,7 +90,7 @@ class AuditQuery(Schema):
     response=list[AuditEventOut],
     summary="Het auditlog van een organisatie (alleen voor de beheerder)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def audit_events(request, organisatie_id: int, query: Query[AuditQuery]):
     org = permissions.get_for(request.user, "auditlog.bekijken", Organisation, pk=organisatie_id)
     filters = services.AuditFilter(

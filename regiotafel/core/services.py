@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import secrets
@@ -271,7 +270,7 @@ def export_audit_csv(*, user: User, organisation: Organisation, filters: AuditFi
     """The filtered audit log as CSV (semicolon, for Dutch spreadsheets). The export is logged."""
     events = audit_events(user=user, organisation=organisation, filters=filters)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = tabular.csv_writer(buffer)
     writer.writerow([name for name, _getter in AUDIT_EXPORT_COLUMNS])
     count = 0
     for event in events.iterator():

@@ -5,14 +5,13 @@ and a framework as a REFI-QDA codebook (.qdc, the Codebook Exchange format, name
 
 from __future__ import annotations
 
-import csv
 import io
 import uuid
 from xml.etree import ElementTree as ET
 
 from django.utils.translation import gettext as _
 
-from regiotafel.core.tabular import write_xlsx
+from regiotafel.core.tabular import csv_writer, write_xlsx
 from regiotafel.plans.models import Framework
 from regiotafel.plans.results import Matrix, category_rollup
 
@@ -57,7 +56,7 @@ def matrix_rows(m: Matrix) -> list[list]:
 
 def matrix_csv(m: Matrix) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = csv_writer(buffer)
     writer.writerow(matrix_header())
     writer.writerows(matrix_rows(m))
     return buffer.getvalue()

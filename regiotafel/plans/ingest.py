@@ -24,10 +24,12 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from regiotafel.core.tabular import check_unpacked_sizes
 from regiotafel.errors import InvalidInput
 from regiotafel.plans import text as textlib
 
 MAX_PAGES = 1000  # a 500-page plan is accepted; beyond this we refuse rather than grind
+# A PDF stream unpacks to at most 75 MB: pypdf's own bound (pypdf.filters), kept as it is.
 MAX_BYTES = 200 * 1024 * 1024
 MIN_WORDS = 100  # fewer words than this is not a plan
 MIN_DOMAIN_WORDS = 5  # ... and neither is a text without the vocabulary of care and housing
@@ -239,7 +241,7 @@ def _open_pdf(raw: bytes, name: str):
     """A pypdf reader for a readable, unencrypted PDF of 1 to MAX_PAGES pages; else refused.
     Cheap: no page's text is extracted yet."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError  # PdfReadError, LimitReachedError (a bomb), …
 
     broken = InvalidInput(
         _("Bestand %(name)s is geen geldige PDF of is beschadigd.") % {"name": name},
@@ -259,7 +261,7 @@ def _open_pdf(raw: bytes, name: str):
         total = len(reader.pages)
     except InvalidInput:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
         raise broken from None
     if total == 0:
         raise InvalidInput(
@@ -375,6 +377,13 @@ def _docx_lines(raw: bytes, name: str) -> tuple[list[Line], int | None]:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            check_unpacked_sizes(archive, name)  # a zip bomb is refused before python-docx
+    except zipfile.BadZipFile:
+        raise InvalidInput(
+            _("Bestand %(name)s is geen geldig DOCX-bestand of is beschadigd.") % {"name": name}
+        ) from None
     try:
         document = docx.Document(io.BytesIO(raw))
     except Exception:  # noqa: BLE001 - python-docx raises KeyError, ValueError, lxml errors

@@ -420,7 +420,7 @@ def frameworks(request):
                 created = services.import_framework(
                     user=request.user,
                     name=form.cleaned_data["naam"],
-                    source=upload.read(),
+                    source=upload,  # streamed by core.tabular, never read whole
                     file_name=upload.name,
                 )
                 messages.success(request, _("Toetsingskader ingelezen."))

@@ -5,11 +5,12 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from regiotafel import errors
 from regiotafel.core import permissions
 from regiotafel.core.acting import acting_organisation
+from regiotafel.core.limits import Pagination
 from regiotafel.portfolio import services
 
 router = Router(tags=["portfolio"])
@@ -47,7 +48,7 @@ class ReportQuery(Schema):
     response=list[ProjectOut],
     summary="Projecten van mijn regio en het landelijke register, met de status op een peildatum",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def project_list(request, filters: Query[ProjectQuery]):
     permissions.check(request.user, "portfolio.bekijken")
     at = filters.peildatum or date.today()

@@ -6,14 +6,13 @@ the import's, the classifications in their official wording, dates as JJJJ-MM-DD
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from regiotafel.core.tabular import write_xlsx
+from regiotafel.core.tabular import csv_writer, write_xlsx
 from regiotafel.errors import InvalidInput
 from regiotafel.portfolio.imports import OPTIONAL_PROJECT_COLUMNS, PROJECT_COLUMNS
 from regiotafel.portfolio.models import (
@@ -75,7 +74,7 @@ def _row(project) -> list[str]:
 def render(table: list[list[str]], fmt: str) -> bytes:
     if fmt == "csv":
         out = io.StringIO()
-        csv.writer(out, delimiter=";", lineterminator="\r\n").writerows([COLUMNS, *table])
+        csv_writer(out, lineterminator="\r\n").writerows([COLUMNS, *table])
         return out.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM correctly
     if fmt == "xlsx":
         return write_xlsx({_("projecten"): [COLUMNS, *table]})

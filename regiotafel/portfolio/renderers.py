@@ -6,7 +6,6 @@ Each renderer turns a :class:`report.Report` into bytes of one format. Add a for
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from regiotafel.core.tabular import xlsx_bytes, xlsx_workbook
+from regiotafel.core.tabular import csv_writer, xlsx_bytes, xlsx_workbook
 from regiotafel.portfolio.report import Report
 
 
@@ -63,7 +62,7 @@ def to_html(report: Report) -> bytes:
 def to_csv(report: Report) -> bytes:
     """All tables one after the other (semicolons, for Dutch spreadsheets)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = csv_writer(buffer)
     writer.writerow([report.title, _("peildatum"), report.reference_date.isoformat()])
     for table in report.tables:
         writer.writerow([])

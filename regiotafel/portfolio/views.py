@@ -173,7 +173,7 @@ def import_page(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["bestand"]
         options = {
-            "source": upload.read(),
+            "source": upload,  # streamed by core.tabular, never read whole
             "name": upload.name,
             "reference_date": form.cleaned_data.get("peildatum"),
         }

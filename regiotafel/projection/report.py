@@ -23,7 +23,7 @@ import pandas as pd
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from regiotafel.core.tabular import xlsx_bytes, xlsx_workbook
+from regiotafel.core.tabular import neutralise, xlsx_bytes, xlsx_workbook
 
 KEY_YEARS = (2025, 2030, 2040)
 MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
@@ -560,4 +560,7 @@ def _cell(value):
 
 def frame_to_csv(frame: pd.DataFrame) -> str:
     """CSV with a semicolon, as Dutch spreadsheets expect (like the other exports)."""
-    return frame.to_csv(sep=";", decimal=",", index=False)
+    safe = frame.apply(
+        lambda col: col.map(neutralise) if pd.api.types.is_string_dtype(col) else col
+    )
+    return safe.to_csv(sep=";", decimal=",", index=False)

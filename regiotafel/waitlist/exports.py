@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from regiotafel.core.tabular import write_xlsx
+from regiotafel.core.tabular import csv_writer, write_xlsx
 
 SECTIONS = [
     ("by_status", gettext_noop("Per wachtstatus")),
@@ -37,7 +36,7 @@ def rows(figures: dict) -> list[tuple[str, str, object]]:
 
 def to_csv(figures: dict) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = csv_writer(buffer)
     writer.writerow([_("onderdeel"), _("omschrijving"), _("waarde")])
     writer.writerows(rows(figures))
     return buffer.getvalue()

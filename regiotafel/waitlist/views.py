@@ -109,7 +109,7 @@ def import_page(request):
             report = registrations.import_registrations(
                 user=request.user,
                 provider=provider,
-                source=upload.read(),
+                source=upload,  # streamed by core.tabular, never read whole
                 name=upload.name,
                 valid_only=form.cleaned_data["alleen_geldige"],
             )
