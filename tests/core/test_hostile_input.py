@@ -19,6 +19,7 @@ from regiotafel.core.limits import MAX_INT, MAX_OFFSET, LimitedUploadHandler
 from regiotafel.core.models import AuditEvent, Organisation
 from regiotafel.waitlist.models import Client, Registration
 from tests.core.hostile_files import build_zip, deflate_repeated
+from tests.portfolio.conftest import regions  # noqa: F401 - a fixture
 from tests.waitlist.conftest import as_csv, homes, row  # noqa: F401 - homes is a fixture
 
 pytestmark = pytest.mark.integration
@@ -62,9 +63,9 @@ def import_upload(client, homes, upload):  # noqa: F811 - the fixture's value
 
 def test_an_upload_past_the_limit_is_refused_with_413_before_its_body_is_parsed(
     client,
-    homes,
+    homes,  # noqa: F811
     settings,
-    parses,  # noqa: F811
+    parses,
 ):
     settings.MAX_UPLOAD_MB = 1
     before = snapshot()
@@ -282,3 +283,49 @@ def test_too_many_query_fields_is_a_400_problem_not_a_crash(client, cast):
     response = client.get(ORGANISATIONS + "?" + "&".join(["a=1"] * 1500))
     assert response.status_code == 400
     assert problem(response)["code"] == "ongeldig-verzoek"
+
+
+# -- exports that round-trip, plans that are bombs ---------------------------------------------
+
+
+def test_a_project_export_neutralises_formulas_and_reads_back_unchanged(
+    regions,  # noqa: F811
+    tmp_path,
+):
+    from django.core.management import call_command
+
+    from regiotafel.portfolio import imports
+    from regiotafel.portfolio.models import Project
+    from tests.portfolio.conftest import PROJECTS
+
+    imports.import_projects(source=PROJECTS)
+    hostile = {"P001": '=HYPERLINK("http://x","klik")', "P002": "-vooraf", "P003": "@SOM(A1)"}
+    for code, name in hostile.items():
+        Project.objects.filter(code=code).update(name=name)
+    target = tmp_path / "projecten.csv"
+    call_command(
+        "portfolio", "exporteer-projecten", "--peildatum", "2020-11-01", "--formaat", "csv",
+        "--uit", str(target), stdout=io.StringIO(),
+    )  # fmt: skip
+    written = target.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK(" in written and ";'-vooraf;" in written and ";'@SOM(A1);" in written
+    out = io.StringIO()
+    call_command(
+        "portfolio", "importeer-projecten", str(target), "--peildatum", "2020-10-01", stdout=out
+    )
+    assert "0 nieuw, 0 gewijzigd" in out.getvalue()
+    assert dict(Project.objects.filter(code__in=hostile).values_list("code", "name")) == hostile
+
+
+def test_a_zip_bomb_docx_plan_is_refused_before_python_docx_opens_it():
+    from regiotafel.core.tabular import FileTooLarge
+    from regiotafel.plans import ingest
+
+    parts = {
+        "[Content_Types].xml": b"<Types/>",
+        "word/document.xml": deflate_repeated(b" " * MB, 1024),  # 1 GiB
+    }
+    with pytest.raises(FileTooLarge) as refused:
+        ingest.read_document(build_zip(parts), name="plan.docx")
+    assert refused.value.code == "bestand-te-groot"
+    assert "plan.docx" in str(refused.value)
