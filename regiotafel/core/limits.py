@@ -148,6 +148,14 @@ def _check_body(request) -> None:
         raise Refused(400, "ongeldig-verzoek", _("De lengte van het verzoek is ongeldig."))
     if limit is not None and length > limit:
         raise _too_large(multipart, limit)
+    if multipart and request.path.startswith("/api/"):
+        # No API operation takes a form; parsing one here would leave a JSON endpoint unable
+        # to read its body (a server error) and cost an upload's work for nothing.
+        raise Refused(
+            415,
+            "mediatype-niet-ondersteund",
+            _("De API neemt geen formulieren aan; stuur JSON (application/json)."),
+        )
     if request.method == "POST" and (
         multipart or request.content_type == "application/x-www-form-urlencoded"
     ):

@@ -86,6 +86,13 @@ def test_an_api_upload_past_the_limit_is_a_problem_document_with_its_code(client
     assert problem(response)["code"] == "bestand-te-groot"
 
 
+def test_a_form_sent_to_the_api_is_415_not_a_server_error(client, cast):
+    client.force_login(cast.admin)
+    response = client.post("/api/v1/bedden/1/reserveringen", {"casus": "x"})
+    assert response.status_code == 415
+    assert problem(response)["code"] == "mediatype-niet-ondersteund"
+
+
 def test_a_json_body_past_the_limit_is_413_not_a_server_error(client, cast):
     client.force_login(cast.admin)
     body = '{"opmerking": "' + "x" * (3 * MB) + '"}'
