@@ -268,3 +268,18 @@ def test_a_formula_like_cell_in_a_csv_export_is_plain_text_and_reads_back_as_wri
 @pytest.mark.parametrize("value", ["-12", "+31", "-1,5", "1.234,56", 3, -2.5])
 def test_numbers_are_not_touched_by_the_csv_writer(value):
     assert write_csv([[value]]).strip() == str(value)
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_an_upload_kept_in_a_temporary_file_is_read_in_place(kind):
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    raw = b"id;naam\nP1;Een\n" if kind == "csv" else xlsx([["id", "naam"], ["P1", "Een"]])
+    upload = TemporaryUploadedFile(f"groot.{kind}", "application/octet-stream", len(raw), None)
+    upload.write(raw)
+    try:
+        table = read_table(upload)
+        assert table.name == f"groot.{kind}"
+        assert table.rows == [(2, {"id": "P1", "naam": "Een"})]
+    finally:
+        upload.close()
