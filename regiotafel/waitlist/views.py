@@ -241,6 +241,8 @@ def placement_action(request, action: str):
             messages.success(request, _("Weigering vastgelegd."))
     except (errors.Conflict, errors.InvalidInput) as exc:
         messages.error(request, exc.detail)
+    except (KeyError, ValueError):  # a missing or non-numeric id: a hand-made request
+        messages.error(request, _("Het formulier is onvolledig; kies opnieuw."))
     return redirect("waitlist:placement")
 
 

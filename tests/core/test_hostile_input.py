@@ -285,6 +285,13 @@ def test_a_form_number_past_bigint_is_a_400(client, cast):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("form", [{}, {"inschrijving": "abc", "locatie": "1"}])
+def test_a_hand_made_placement_form_is_a_message_not_a_crash(client, cast, form):
+    client.force_login(cast.planner)
+    response = client.post(reverse("waitlist:placement-action", args=["aanbieden"]), form)
+    assert response.status_code == 302
+
+
 def test_too_many_query_fields_is_a_400_problem_not_a_crash(client, cast):
     client.force_login(cast.admin)
     response = client.get(ORGANISATIONS + "?" + "&".join(["a=1"] * 1500))
