@@ -6,3 +6,9 @@ class AccountsConfig(AppConfig):
     name = "regiotafel.accounts"
     label = "accounts"
     verbose_name = _("Accounts: inloggen, wachtwoorden en tweestapsverificatie")
+
+    def ready(self) -> None:
+        from regiotafel.accounts import demo as accounts_demo
+        from regiotafel.core import demo
+
+        demo.login_extra(accounts_demo.second_factor_lines)

@@ -95,7 +95,7 @@ def readable_key(device: TOTPDevice) -> str:
 
 def otpauth_uri(device: TOTPDevice) -> str:
     key = b32encode(device.bin_key).decode("ascii").rstrip("=")
-    label = quote(f"{ISSUER}:{device.user.get_username()}")
+    label = quote(f"{ISSUER}:{device.user.get_username()}", safe=":@")
     return (
         f"otpauth://totp/{label}?secret={key}&issuer={ISSUER}"
         f"&algorithm=SHA1&digits={device.digits}&period={device.step}"

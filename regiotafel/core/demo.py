@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import csv
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -89,6 +91,7 @@ class Login:
     username: str
     password: str
     roles: str
+    extra: tuple[str, ...] = ()
 
 
 def is_demo_database() -> bool:
@@ -122,7 +125,23 @@ def seed(*, password: str | None = None) -> list[Login]:
     logins = [_seed_user(spec, organisations, password) for spec in USERS]
     for extend in EXTENSIONS:
         extend(region=region, organisations=organisations)
-    return logins
+    return [_with_extras(login, region) for login in logins]
+
+
+# Apps add lines under a demo login (accounts: the second-factor key of the demo
+# administrator). Each is called as extra(user=..., region=...) and returns lines or [].
+LOGIN_EXTRAS: list = []
+
+
+def login_extra(extra) -> None:
+    if extra not in LOGIN_EXTRAS:
+        LOGIN_EXTRAS.append(extra)
+
+
+def _with_extras(login: Login, region: Region) -> Login:
+    user = User.objects.get(username=login.username)
+    lines = [line for extra in LOGIN_EXTRAS for line in extra(user=user, region=region)]
+    return replace(login, extra=tuple(lines))
 
 
 # Capabilities add their demo data here (capacity: locations, beds, a day of activity).
@@ -170,11 +189,34 @@ def _seed_user(
     )
     for org_name, role in spec.memberships:
         Membership.objects.get_or_create(user=user, organisation=organisations[org_name], role=role)
-    secret = password or secrets.token_urlsafe(12)
+    secret = password or _strong_password(user)
+    _check_password(secret, user)
     user.set_password(secret)
     user.save(update_fields=["password"])
     roles = ", ".join(f"{role.label} ({org})" for org, role in spec.memberships)
     return Login(spec.username, secret, roles)
+
+
+def _strong_password(user: User) -> str:
+    while True:
+        candidate = secrets.token_urlsafe(12)
+        try:
+            validate_password(candidate, user)
+        except ValidationError:
+            continue
+        return candidate
+
+
+def _check_password(password: str, user: User) -> None:
+    """A demo password obeys the same rules as every other password."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise errors.InvalidInput(
+            _("Het demowachtwoord voldoet niet aan de wachtwoordregels (gebruiker %(user)s): ")
+            % {"user": user.get_username()}
+            + " ".join(exc.messages)
+        ) from None
 
 
 def describe_logins(logins: list[Login]) -> list[str]:
@@ -184,4 +226,5 @@ def describe_logins(logins: list[Login]) -> list[str]:
         lines.append(
             f"  {login.username:<{width}}  {_('wachtwoord')}: {login.password}   {login.roles}"
         )
+        lines.extend(f"  {'':<{width}}  {line}" for line in login.extra)
     return lines

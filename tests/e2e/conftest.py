@@ -8,6 +8,7 @@ browser. Without chromium the tests are skipped locally and fail in CI (CI=true)
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -29,6 +30,16 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+# The demo prints an authenticator key for each user who must use a second factor (the
+# administrator); log_in (test_login.py) computes the code from it, as a phone app would.
+TOTP_SECRETS: dict[str, str] = {}
+OTPAUTH = re.compile(r"otpauth://totp/Regiotafel:(?P<user>[\w.@+-]+)\?secret=(?P<secret>[A-Z2-7]+)")
+
+
+def read_totp_secrets(output: str) -> dict[str, str]:
+    return {m["user"]: m["secret"] for m in OTPAUTH.finditer(output)}
 
 
 def _free_port() -> int:
@@ -76,6 +87,7 @@ def demo_server(tmp_path_factory) -> str:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(f"{base}/inloggen/", process, log)
+        TOTP_SECRETS.update(read_totp_secrets(log.read_text()))
         yield base
     finally:
         process.terminate()

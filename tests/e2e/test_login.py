@@ -1,12 +1,36 @@
 """A person logs in to the demo in a real browser and lands on the home page of their role."""
 
 import re
+import time
+from base64 import b32decode
 
 import pytest
+from django_otp.oath import totp
 
-from tests.e2e.conftest import DEMO_PASSWORD
+from tests.e2e.conftest import DEMO_PASSWORD, TOTP_SECRETS
 
 pytestmark = pytest.mark.e2e
+
+
+STEP = 30
+_last_step: dict[str, int] = {}  # a code is accepted once: the next login uses a later one
+
+
+def next_code(username: str) -> str:
+    """The code an authenticator app would show; never one this user already used.
+
+    The server accepts the code of the next 30-second step too (one step of clock drift), so
+    two logins in one step need no wait; a third waits for the step to pass.
+    """
+    secret = TOTP_SECRETS[username]
+    key = b32decode(secret + "=" * (-len(secret) % 8))
+    now = int(time.time()) // STEP
+    wanted = max(now, _last_step.get(username, now - 1) + 1)
+    if wanted > now + 1:
+        time.sleep((wanted - 1) * STEP - time.time() + 0.5)
+        now = int(time.time()) // STEP
+    _last_step[username] = wanted
+    return f"{totp(key, step=STEP, drift=wanted - now):06d}"
 
 
 def log_in(page, base: str, username: str, password: str = DEMO_PASSWORD) -> None:
@@ -14,6 +38,11 @@ def log_in(page, base: str, username: str, password: str = DEMO_PASSWORD) -> Non
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_load_state()
+    if username in TOTP_SECRETS and "/account/tweestaps/controleren/" in page.url:
+        page.get_by_label("Code uit uw authenticator-app").fill(next_code(username))
+        page.get_by_role("button", name="Bevestigen").click()
+        page.wait_for_load_state()
 
 
 def test_a_referrer_logs_in_and_sees_the_referrer_home(demo_server, page):
@@ -22,6 +51,31 @@ def test_a_referrer_logs_in_and_sees_the_referrer_home(demo_server, page):
     assert page.get_by_role("heading", name="Verwijzer").is_visible()
     assert page.get_by_text("U werkt namens Huisartsenpost De LIMES").is_visible()
     assert page.get_by_role("link", name="Auditlog").count() == 0
+
+
+def test_the_demo_administrator_must_enter_a_code_after_the_password(demo_server, page):
+    page.goto(f"{demo_server}/beheer/auditlog/")
+    page.get_by_label("Gebruikersnaam").fill("beheerder")
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(re.compile(r"/account/tweestaps/controleren/"))
+    page.goto(f"{demo_server}/beheer/medewerkers/")
+    assert "/account/tweestaps/controleren/" in page.url
+    page.get_by_label("Code uit uw authenticator-app").fill(next_code("beheerder"))
+    page.get_by_role("button", name="Bevestigen").click()
+    page.wait_for_url(f"{demo_server}/beheer/medewerkers/")
+    assert page.get_by_role("heading", name=re.compile("Medewerkers van")).is_visible()
+
+
+def test_a_user_changes_their_password_and_the_rules_speak_dutch(demo_server, page):
+    log_in(page, demo_server, "triagist")
+    page.wait_for_url(f"{demo_server}/")
+    page.goto(f"{demo_server}/account/wachtwoord/")
+    page.get_by_label("Oud wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_label("Nieuw wachtwoord", exact=True).fill("kort")
+    page.get_by_label("Nieuw wachtwoord bevestigen").fill("kort")
+    page.get_by_role("button", name="Wachtwoord wijzigen").click()
+    assert page.get_by_text("Dit wachtwoord is te kort").is_visible()
 
 
 def test_an_admin_logs_in_sees_the_members_and_opens_the_audit_log(demo_server, page):
