@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
@@ -50,7 +50,61 @@ class TokenAuth(HttpBearer):
         return api_token.user
 
 
-api = NinjaAPI(
+class InvalidParam(Schema):
+    name: str
+    reason: str
+    row: int | None = None
+
+
+class Probleem(Schema):
+    """The one error shape (RFC 9457); ``code`` is the stable name of the refusal."""
+
+    type: str
+    code: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    invalid_params: list[InvalidParam] | None = Field(None, alias="invalid-params")
+
+
+# The problem statuses every operation can answer: unreadable input or a NUL byte (400), no
+# login (401), no right (403), an unknown or invisible object (404), a wrong parameter (422),
+# throttling (429); operations that change something also a conflict (409) and a body too
+# large (413). ``RegiotafelApi.get_openapi_schema`` adds them to every operation, so the
+# OpenAPI document names every status an endpoint answers (checked by schemathesis).
+STANDARD_PROBLEMS = (400, 401, 403, 404, 422, 429)
+CHANGE_PROBLEMS = (409, 413)
+CHANGING_METHODS = {"post", "put", "patch", "delete"}
+PROBLEM_SCHEMA_REF = "#/components/schemas/Probleem"
+
+
+class RegiotafelApi(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return with_problem_responses(schema)
+
+
+def with_problem_responses(schema: dict) -> dict:
+    """Declare the problem responses of every operation, with the shared Probleem schema."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Probleem"] = Probleem.model_json_schema(
+        by_alias=True, ref_template="#/components/schemas/{model}"
+    )
+    for name, sub in components["Probleem"].pop("$defs", {}).items():
+        components.setdefault(name, sub)
+    content = {problems.CONTENT_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}}
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            statuses = STANDARD_PROBLEMS + (CHANGE_PROBLEMS if method in CHANGING_METHODS else ())
+            for status in statuses:
+                title = problems.TITLES[status][1]()
+                responses.setdefault(status, {"description": str(title), "content": content})
+    return schema
+
+
+api = RegiotafelApi(
     title="Regiotafel API",
     version=problems.API_VERSION,
     description=(
