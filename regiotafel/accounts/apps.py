@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from regiotafel.accounts import demo as accounts_demo
+        from regiotafel.accounts import lockout  # noqa: F401 - its error class, for the codes
         from regiotafel.core import demo
 
         demo.login_extra(accounts_demo.second_factor_lines)
