@@ -187,7 +187,9 @@ def _secret(env: Mapping[str, str], name: str, *, data_dir: Path, embedded: bool
 def data_dir(env: Mapping[str, str]) -> Path:
     path = Path(env.get("REGIOTAFEL_DATA_DIR") or Path.cwd() / ".regiotafel").resolve()
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if path.stat().st_uid == os.getuid():
+            path.chmod(0o700)  # the database and key files inside: owner only
     except OSError as exc:
         raise SettingsError(
             _noop("REGIOTAFEL_DATA_DIR %(path)s is niet aan te maken: %(reason)s")

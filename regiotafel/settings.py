@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from regiotafel import config
+from regiotafel.core import content_policy
 
 ENV = config.environment()
 BASE_DIR = Path(__file__).resolve().parent
@@ -45,9 +46,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "regiotafel.problems.ApiResponseMiddleware",
     "regiotafel.core.limits.RequestLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "regiotafel.core.security.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -142,11 +145,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working shift
-SESSION_COOKIE_SECURE = config.env_bool(ENV, "SECURE_COOKIES", default=False)
+# Transport security (docs/settings.md): on by default for a real deployment (DATABASE_URL set,
+# DEBUG off); the embedded demo on plain http://127.0.0.1 keeps working without TLS.
+SECURE_DEPLOYMENT = not DEBUG and not EMBEDDED_DATABASE
+SESSION_COOKIE_SECURE = config.env_bool(ENV, "SECURE_COOKIES", default=SECURE_DEPLOYMENT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True  # pages send the token in a header from the template, never JS
+SECURE_HSTS_SECONDS = config.env_int(
+    ENV, "HSTS_SECONDS", default=365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = config.env_bool(ENV, "HSTS_INCLUDE_SUBDOMAINS", default=False)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# A strict Content-Security-Policy (django-csp): scripts and styles only from our own files,
+# never inline (core/content_policy.py; docs/decisions.md, "Personal data in one place").
+CONTENT_SECURITY_POLICY = content_policy.policy()
+# The technical error page (DEBUG on) shows no secret, environment variable or form value.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "regiotafel.core.security.SafeReporterFilter"
 
 NINJA_PAGINATION_PER_PAGE = 50
 
@@ -162,6 +179,23 @@ REJECTED_ROWS_MINUTES = config.env_int(ENV, "REJECTED_ROWS_MINUTES", default=30,
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_query": {"()": "regiotafel.core.security.StripQueryString"}},
+    "formatters": {
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # the development server's access log, without query strings (a search for a surname)
+        "server": {
+            "class": "logging.StreamHandler",
+            "formatter": "server",
+            "filters": ["no_query"],
+        },
+    },
+    "loggers": {"django.server": {"handlers": ["server"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

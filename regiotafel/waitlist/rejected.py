@@ -15,8 +15,6 @@ log. Expired reports are deleted whenever reports are kept or read, and by
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import datetime, timedelta
 
@@ -26,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regiotafel import errors
-from regiotafel.core import audit
+from regiotafel.core import audit, tabular
 from regiotafel.core.models import AuditAction, AuditChannel, Organisation, User
 from regiotafel.waitlist.models import RejectedImport
 
@@ -34,7 +32,6 @@ PERSONAL_COLUMNS = frozenset(
     {"bsn", "achternaam", "voorletters", "geboortedatum", "geslacht", "postcode"}
 )
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def reason(problem: errors.FieldError) -> str:
@@ -109,20 +106,17 @@ def _export(user: User, organisation: Organisation | None, report_id: int) -> st
 
 
 def as_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(["rij", "klantnummer", "kolom", "fout"])
-    for entry in rows:
-        for problem in entry["fouten"]:
-            writer.writerow(
-                [entry["rij"], _text(entry["klantnummer"]), problem["kolom"], problem["fout"]]
-            )
-    return out.getvalue()
-
-
-def _text(value: str) -> str:
-    """A cell a spreadsheet would read as a formula stays text."""
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
+    """One line per problem; a cell a spreadsheet would read as a formula stays text."""
+    return tabular.write_csv(
+        [
+            ["rij", "klantnummer", "kolom", "fout"],
+            *(
+                [entry["rij"], entry["klantnummer"], problem["kolom"], problem["fout"]]
+                for entry in rows
+                for problem in entry["fouten"]
+            ),
+        ]
+    )
 
 
 def purge_expired(*, now: datetime | None = None) -> int:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from regiotafel import errors
 from regiotafel.core.management.base import RegiotafelCommand
 from regiotafel.core.models import Organisation
-from regiotafel.waitlist import duplicates, registrations
+from regiotafel.waitlist import duplicates, registrations, rejected
 
 
 class Command(RegiotafelCommand):
@@ -29,8 +29,15 @@ class Command(RegiotafelCommand):
         )
         importeer.add_argument("--afgekeurd", help=_("Schrijf de afgekeurde rijen naar dit CSV."))
         sub.add_parser("ontdubbel", help=_("Zoek opnieuw naar mogelijke dubbele inschrijvingen."))
+        sub.add_parser(
+            "opruimen", help=_("Verwijder afgekeurde importrijen waarvan de bewaartijd voorbij is.")
+        )
 
     def handle(self, *args, opdracht, **options):
+        if opdracht == "opruimen":
+            deleted = rejected.purge_expired()
+            self.stdout.write(_("%(n)s verlopen afgekeurde import(s) verwijderd.") % {"n": deleted})
+            return
         if opdracht == "ontdubbel":
             found = duplicates.refresh_candidates()
             self.stdout.write(_("%(n)s nieuwe mogelijke dubbele(n) gevonden.") % {"n": found})
