@@ -203,7 +203,9 @@ def placement_page(request):
     organisation = required_organisation(request)
     permissions.check(request.user, "wachtlijst.plaatsen", organisation)
     locations = Location.objects.filter(organisation=organisation).order_by("name")
-    chosen = locations.filter(pk=request.GET.get("locatie") or 0).first() or locations.first()
+    wanted = request.GET.get("locatie", "")
+    chosen = wanted.isascii() and wanted.isdigit() and locations.filter(pk=wanted).first()
+    chosen = chosen or locations.first()  # a missing, unknown or non-numeric id: the first
     line = placement.next_in_line(location=chosen) if chosen else []
     audit.record_reads([item.registration.client for item in line], detail={"pagina": "plaatsing"})
     offers = PlacementOffer.objects.filter(

@@ -285,6 +285,13 @@ def test_a_form_number_past_bigint_is_a_400(client, cast):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("value", ["abc", "1e3", "²", "2020-02-30"])
+def test_a_location_that_is_no_number_shows_the_placement_page(client, cast, value):
+    client.force_login(cast.planner)
+    response = client.get(reverse("waitlist:placement"), {"locatie": value})
+    assert response.status_code == 200
+
+
 @pytest.mark.parametrize("form", [{}, {"inschrijving": "abc", "locatie": "1"}])
 def test_a_hand_made_placement_form_is_a_message_not_a_crash(client, cast, form):
     client.force_login(cast.planner)
