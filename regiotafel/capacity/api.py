@@ -173,6 +173,7 @@ def claim_withdraw(request, reservering_id: int):
 @router.get("/casussen", response=list[CaseListOut], summary="Casussen die ik mag zien")
 @paginate(LoggedPagination)  # the cases returned are logged as one read
 def case_list(request):
+    permissions.check(request.user, "casus.bekijken")
     return cases.visible_cases(request.user).select_related("bed_type").order_by("-registered_at")
 
 

@@ -430,6 +430,7 @@ def reserve_at_location(
     now = now or timezone.now()
     from regiotafel.capacity.availability import free_now
 
+    permissions.check(user, "bed.reserveren")  # refuse before saying anything about beds
     candidates = (
         Bed.objects.filter(
             free_now(now),

@@ -18,7 +18,7 @@ from regiotafel.capacity.forms import (
     DeclineForm,
     TransitionForm,
 )
-from regiotafel.capacity.models import Claim, ClaimState, Location
+from regiotafel.capacity.models import Bed, Claim, ClaimState, Location
 from regiotafel.core import audit, permissions
 from regiotafel.core.acting import acting_organisation, required_organisation
 
@@ -87,6 +87,7 @@ def reserve(request, location_id: int):
 
 @login_required
 def case_list(request):
+    permissions.check(request.user, "casus.bekijken")
     visible = cases.visible_cases(request.user).select_related(
         "bed_type", "municipality", "referrer_organisation"
     )
@@ -180,9 +181,14 @@ def case_hand_over(request, reference: str):
 @login_required
 def claim_list(request):
     """The claims of my organisation (referrer, triagist) and on my beds (planner)."""
-    organisation = required_organisation(request)
-    mine = Claim.objects.filter(organisation=organisation)
-    on_my_beds = Claim.objects.filter(bed__location__organisation=organisation)
+    if not (
+        permissions.can(request.user, "reservering.intrekken")
+        or permissions.can(request.user, "reservering.beslissen")
+    ):
+        permissions.check(request.user, "reservering.intrekken")
+    mine = permissions.visible(request.user, "reservering.intrekken", Claim)
+    my_beds = permissions.visible(request.user, "reservering.beslissen", Bed)
+    on_my_beds = Claim.objects.filter(bed__in=my_beds)
     related = ("bed__location", "bed__bed_type", "case", "organisation")
     mine = list(mine.select_related(*related)[:100])
     on_my_beds = list(on_my_beds.filter(state=ClaimState.ACTIEF).select_related(*related))
