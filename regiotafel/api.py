@@ -70,11 +70,12 @@ class Probleem(Schema):
 
 # The problem statuses every operation can answer: unreadable input or a NUL byte (400), no
 # login (401), no right (403), an unknown or invisible object (404), a wrong parameter (422),
-# throttling (429); operations that change something also a conflict (409) and a body too
-# large (413). ``RegiotafelApi.get_openapi_schema`` adds them to every operation, so the
-# OpenAPI document names every status an endpoint answers (checked by schemathesis).
+# throttling (429); operations that change something also a conflict (409), a body too
+# large (413) and a form instead of JSON (415). ``RegiotafelApi.get_openapi_schema`` adds
+# them to every operation, so the OpenAPI document names every status an endpoint answers
+# (checked by schemathesis in tests/test_api_schema.py).
 STANDARD_PROBLEMS = (400, 401, 403, 404, 422, 429)
-CHANGE_PROBLEMS = (409, 413)
+CHANGE_PROBLEMS = (409, 413, 415)
 CHANGING_METHODS = {"post", "put", "patch", "delete"}
 PROBLEM_SCHEMA_REF = "#/components/schemas/Probleem"
 

@@ -53,7 +53,8 @@ def test_a_second_claim_on_the_same_bed_gets_409_in_dutch(ward, client):
     second = post(client, f"/api/v1/bedden/{bed.pk}/reserveringen", ward.triagist)
     assert second.status_code == 409
     assert second["Content-Type"] == "application/problem+json"
-    assert "niet (meer) vrij" in second.json()["detail"]
+    assert second.json()["code"] == "bed-niet-vrij"
+    assert "niet (meer) vrij" in second.json()["detail"]  # the Dutch sentence is the behaviour
 
 
 def test_an_incomplete_case_gets_422_naming_each_field(ward, client):

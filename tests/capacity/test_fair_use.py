@@ -19,6 +19,8 @@ from tests.conftest import make_user
 
 pytestmark = pytest.mark.integration
 
+JSON = "application/json"
+
 
 def free_beds(ward):
     return list(
@@ -163,7 +165,7 @@ def test_a_claim_for_a_case_is_not_extended(ward, new_case):
 def test_only_the_claiming_organisation_extends_its_hold(ward, client):
     claim = hold(ward, free_beds(ward)[0])
     client.force_login(ward.other_referrer)
-    response = client.post(f"/api/v1/reserveringen/{claim.pk}/verlengingen")
+    response = client.post(f"/api/v1/reserveringen/{claim.pk}/verlengingen", content_type=JSON)
     assert response.status_code == 403
     assert response.json()["code"] == "geen-toegang"
     claim.refresh_from_db()
@@ -174,7 +176,7 @@ def test_the_api_and_the_page_extend_a_hold(ward, client):
     limit(ward, max_hold_extensions=2)
     claim = hold(ward, free_beds(ward)[0])
     client.force_login(ward.referrer)
-    response = client.post(f"/api/v1/reserveringen/{claim.pk}/verlengingen")
+    response = client.post(f"/api/v1/reserveringen/{claim.pk}/verlengingen", content_type=JSON)
     assert response.status_code == 200
     assert response.json()["keren_verlengd"] == 1
     page = client.get("/capaciteit/reserveringen/")
@@ -239,7 +241,5 @@ def test_concurrent_holds_of_one_organisation_never_pass_the_limit_together(requ
 
     statuses = sorted(status for status, _ in results)
     assert statuses == [201, 201] + [409] * (HOLDERS - 2)
-    assert {body["code"] for status, body in results if status == 409} == {
-        "te-veel-reserveringen"
-    }
+    assert {body["code"] for status, body in results if status == 409} == {"te-veel-reserveringen"}
     assert Claim.objects.filter(organisation=ward.gp, state="actief").count() == 2

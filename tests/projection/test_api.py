@@ -77,7 +77,7 @@ def test_a_region_without_parameters_is_404(cast, client):
     far_analyst = make_user("analist-kennemerland", (cast.far, Role.REGIO_ANALIST))
     response = get(client, far_analyst, cast.other_region.slug)
     assert response.status_code == 404
-    assert "nog geen parameters" in response.json()["detail"]
+    assert response.json()["code"] == "geen-parameters"
 
 
 def test_every_percentile_of_the_draws_is_in_the_answer(cast, client):
