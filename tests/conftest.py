@@ -112,7 +112,7 @@ def _every_change_is_audited(request, monkeypatch):
         marker.kwargs.get("transaction") or (marker.args and marker.args[0])
     )
     if "db" not in request.fixturenames or transactional:
-        yield
+        yield None
         return
     request.getfixturevalue("db")
     from tests import audit_guard
@@ -120,9 +120,9 @@ def _every_change_is_audited(request, monkeypatch):
     guard = audit_guard.install(monkeypatch)
     if guard.base_depth == 0:
         guard.close()
-        yield
+        yield None
         return
-    yield
+    yield guard  # tests of the guard itself read and clear it
     guard.close()
     problems = guard.problems()
     if problems:

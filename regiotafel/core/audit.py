@@ -478,6 +478,53 @@ def data_subject_of(obj: models.Model) -> str:
     return subject() if callable(subject) else ""
 
 
+# ---------------------------------------------------------------- reading the log
+
+
+def object_type_label(label: str) -> str:
+    """"waitlist.client" -> "Cliënt": the model's Dutch name, for pages and exports."""
+    if not label:
+        return ""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return label
+    return str(model._meta.verbose_name).capitalize()
+
+
+def search(events: models.QuerySet, term: str) -> models.QuerySet:
+    """Events that name ``term`` — a client number ("cliënt 12"), a case reference, a user
+    name — as data subject, object, object id or anywhere in their detail (the subjects of a
+    list read). A term ending in a digit does not match a longer number ("cliënt 1" is not
+    "cliënt 12")."""
+    import re
+
+    from django.db.models import Q, TextField
+    from django.db.models.functions import Cast
+
+    term = term.strip()
+    if not term:
+        return events
+    pattern = re.escape(term)
+    if term[-1].isdigit():
+        pattern += "([^0-9]|$)"
+    if term[0].isdigit():
+        pattern = "(^|[^0-9])" + pattern
+    escaped = re.escape(json.dumps(term)[1:-1])  # how SQLite stores "ë" inside JSON text
+    if term[-1].isdigit():
+        escaped += "([^0-9]|$)"
+    events = events.annotate(_detail_text=Cast("detail", TextField()))
+    return events.filter(
+        Q(data_subject__iregex=pattern)
+        | Q(object_repr__iregex=pattern)
+        | Q(object_id=term)
+        | Q(_detail_text__iregex=pattern)
+        | Q(_detail_text__iregex=escaped)
+    )
+
+
 # ---------------------------------------------------------------- signals
 
 

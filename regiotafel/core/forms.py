@@ -15,7 +15,12 @@ class AuditFilterForm(forms.Form):
         label=_("Actie"), required=False, choices=[("", _("alle acties")), *AuditAction.choices]
     )
     gebruiker = forms.CharField(label=_("Gebruiker"), required=False, max_length=150)
-    betrokkene = forms.CharField(label=_("Betrokkene"), required=False, max_length=200)
+    betrokkene = forms.CharField(
+        label=_("Cliënt, casus of kenmerk"),
+        required=False,
+        max_length=200,
+        help_text=_("Bijvoorbeeld cliënt 12, een casuskenmerk of een klantnummer."),
+    )
 
 
 class GrantRoleForm(forms.Form):

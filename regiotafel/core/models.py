@@ -465,6 +465,19 @@ class AuditEvent(models.Model):
     def owner_region_id(self) -> None:
         return None
 
+    @property
+    def object_type_label(self) -> str:
+        """The Dutch name of the kind of object ("Cliënt", not "waitlist.client")."""
+        from regiotafel.core.audit import object_type_label
+
+        return object_type_label(self.object_type)
+
+    @property
+    def subjects(self) -> list[str]:
+        """Every data subject the event names (a list read names many)."""
+        named = (self.detail or {}).get("betrokkenen") or []
+        return [str(s) for s in named] or ([self.data_subject] if self.data_subject else [])
+
 
 def slug_for(name: str) -> str:
     """A stable slug for region names such as "Arnhem (subregio Food Valley)"."""

@@ -219,13 +219,16 @@ AUDIT_EXPORT_COLUMNS = [
     ("tijdstip", lambda e: timezone.localtime(e.occurred_at).isoformat()),
     ("gebruiker", lambda e: e.actor_name),
     ("organisatie", lambda e: e.organisation_name),
-    ("actie", lambda e: e.action),
-    ("kanaal", lambda e: e.channel),
-    ("objecttype", lambda e: e.object_type),
+    ("actie", lambda e: e.get_action_display()),
+    ("kanaal", lambda e: e.get_channel_display()),
+    ("objecttype", lambda e: e.object_type_label),
     ("object_id", lambda e: e.object_id),
     ("object", lambda e: e.object_repr),
     ("betrokkene", lambda e: e.data_subject),
+    ("betrokkenen", lambda e: ", ".join(map(str, (e.detail or {}).get("betrokkenen", [])))),
     ("ip_adres", lambda e: e.ip_address or ""),
+    ("volgnummer", lambda e: e.sequence),
+    ("hash", lambda e: e.hash),
 ]
 
 
@@ -252,8 +255,8 @@ def audit_events(
         events = events.filter(action=filters.action)
     if filters.actor:
         events = events.filter(actor_name__icontains=filters.actor)
-    if filters.data_subject:
-        events = events.filter(data_subject__icontains=filters.data_subject)
+    if filters.data_subject:  # a client number, case reference, object: wherever it is named
+        events = audit.search(events, filters.data_subject)
     return events.order_by("-occurred_at", "-pk")
 
 
