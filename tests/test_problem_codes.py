@@ -68,13 +68,17 @@ def _codes_of_call(node: ast.Call):
         yield _literal(node.args[1]), _literal(node.args[0])
 
 
-def documented_codes() -> dict[str, set[int]]:
+def documented_rows() -> list[tuple[str, set[int]]]:
     text = API_DOC.read_text(encoding="utf-8")
     section = text.split("## Problem codes", 1)[1].split("\n## ", 1)[0]
     rows = (TABLE_ROW.match(line) for line in section.splitlines())
-    return {
-        row[1]: {int(s) for s in re.split(r"[ ,/]+", row[2].strip()) if s} for row in rows if row
-    }
+    return [
+        (row[1], {int(s) for s in re.split(r"[ ,/]+", row[2].strip()) if s}) for row in rows if row
+    ]
+
+
+def documented_codes() -> dict[str, set[int]]:
+    return dict(documented_rows())
 
 
 def test_every_code_that_can_be_raised_is_listed_in_docs_api_md():
@@ -85,6 +89,11 @@ def test_every_code_that_can_be_raised_is_listed_in_docs_api_md():
 def test_docs_api_md_lists_no_code_that_nothing_raises():
     stale = sorted(set(documented_codes()) - set(raised_codes()))
     assert stale == [], f"nothing raises these codes any more: {stale}"
+
+
+def test_every_code_has_one_line_in_the_table():
+    codes = [code for code, _statuses in documented_rows()]
+    assert sorted({c for c in codes if codes.count(c) > 1}) == []
 
 
 def test_the_documented_status_of_every_code_is_the_status_it_is_raised_with():
