@@ -6,6 +6,7 @@ import json
 import re
 import uuid
 from functools import cache
+from pathlib import Path
 
 from django.http import HttpResponse
 from django.utils.html import format_html
@@ -36,6 +37,15 @@ def _plotly_js() -> str:
     return (
         "(function(){var m=document.createElement('meta');"
         f"m.id='{marker.group(1)}';document.head.appendChild(m);}})();\n{source}"
+    )
+
+
+@cache
+def renderer_js() -> str:
+    """The script that draws chart fragments (static/regiotafel/charts.js), for a document that
+    is opened from disk and so carries its scripts inline (the gap-analysis HTML report)."""
+    return (Path(__file__).resolve().parents[1] / "static/regiotafel/charts.js").read_text(
+        encoding="utf-8"
     )
 
 

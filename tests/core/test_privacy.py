@@ -33,6 +33,23 @@ TEMPLATES = sorted((ROOT / "regiotafel").glob("**/templates/**/*.html"))
 DOWNLOADED_DOCUMENTS = {"portfolio/report_document.html"}
 
 
+# --- sessions ---------------------------------------------------------------------------------
+
+# What the application itself may keep in a session: the organisation a person acts for.
+# (Django keeps who is logged in, django-otp which device confirmed it.)
+SESSION_KEYS_ALLOWED = {"SESSION_KEY"}
+
+
+def test_the_code_writes_nothing_but_the_acting_organisation_into_a_session():
+    written = set()
+    for path in (ROOT / "regiotafel").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        written |= set(re.findall(r"session\[([^\]]+)\]\s*=", text))
+        written |= {f"{path.name}:setdefault" for _ in re.findall(r"session\.setdefault\(", text)}
+        written |= {f"{path.name}:update" for _ in re.findall(r"session\.update\(", text)}
+    assert written == SESSION_KEYS_ALLOWED
+
+
 # --- Cache-Control -------------------------------------------------------------------------
 
 

@@ -113,7 +113,8 @@ def test_the_html_report_works_offline_with_plotly_inline(tmp_path):
     assert "<script src=" not in text and "<link" not in text  # nothing fetched
     head, body = text.split("</head>")
     assert "* plotly.js v" in head and "* plotly.js v" not in body  # the library, once
-    assert text.count("Plotly.newPlot") >= 2 * (2 + 2)  # per product: 2 region charts, 2 areas
+    assert text.count('class="plotly-chart"') >= 2 * (2 + 2)  # per product: 2 region, 2 areas
+    assert "Plotly.newPlot(chart" in head  # core.charts' renderer, inline: works from disk
     assert "P10–P90" in text
 
 
