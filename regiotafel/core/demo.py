@@ -215,7 +215,8 @@ def _check_password(password: str, user: User) -> None:
         raise errors.InvalidInput(
             _("Het demowachtwoord voldoet niet aan de wachtwoordregels (gebruiker %(user)s): ")
             % {"user": user.get_username()}
-            + " ".join(exc.messages)
+            + " ".join(exc.messages),
+            code="zwak-wachtwoord",
         ) from None
 
 

@@ -84,7 +84,8 @@ def _opened(source: Source, name: str | None, *, default: str) -> Iterator[tuple
         except OSError as exc:
             raise InvalidInput(
                 _("Bestand %(name)s is niet te lezen: %(reason)s")
-                % {"name": name or path.name, "reason": exc.strerror}
+                % {"name": name or path.name, "reason": exc.strerror},
+                code="bestand-onleesbaar",
             ) from None
         with handle:
             yield handle, name or path.name
@@ -105,7 +106,8 @@ def read_table(source: Source, *, name: str | None = None) -> Table:
         if head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # the old binary Excel format
             raise InvalidInput(
                 _("Bestand %(name)s is een oud Excel-bestand (.xls); sla het op als .xlsx of CSV.")
-                % {"name": name}
+                % {"name": name},
+                code="bestandstype-niet-ondersteund",
             )
         return _read_csv(handle, name)
 
@@ -123,6 +125,7 @@ def require_columns(table: Table, required: list[str]) -> None:
         raise InvalidInput(
             _("Bestand %(name)s mist de kolom(men): %(columns)s.")
             % {"name": table.name, "columns": ", ".join(missing)},
+            code="kolom-ontbreekt",
             errors=[FieldError(field=column, message=_("kolom ontbreekt")) for column in missing],
         )
 
@@ -168,7 +171,8 @@ def _read_csv(handle: IO[bytes], name: str) -> Table:
             "Bestand %(name)s is geen leesbare tekst; sla het op als CSV (UTF-8 of "
             "Windows-1252) of als Excel-bestand (.xlsx)."
         )
-        % {"name": name}
+        % {"name": name},
+        code="bestand-onleesbaar",
     )
 
 
@@ -194,6 +198,7 @@ def _parse_csv(text: io.TextIOWrapper, name: str) -> Table:
                         "de kop heeft er %(expected)s."
                     )
                     % {"name": name, "row": number, "found": len(values), "expected": width},
+                    code="kolommen-kloppen-niet",
                 )
             cells = [
                 _checked_cell(_unquote(value.strip()), name, number, column)
@@ -203,7 +208,8 @@ def _parse_csv(text: io.TextIOWrapper, name: str) -> Table:
     except csv.Error as exc:
         raise InvalidInput(
             _("Bestand %(name)s: rij %(row)s is geen geldige CSV (%(reason)s).")
-            % {"name": name, "row": reader.line_num, "reason": exc}
+            % {"name": name, "row": reader.line_num, "reason": exc},
+            code="bestand-onleesbaar",
         ) from None
     return Table(name=name, columns=header, rows=rows)
 
@@ -238,7 +244,7 @@ def _header(cells: Sequence, name: str) -> list[str]:
     while header and not header[-1]:
         header.pop()
     if not header:
-        raise InvalidInput(_("Bestand %(name)s is leeg.") % {"name": name})
+        raise InvalidInput(_("Bestand %(name)s is leeg.") % {"name": name}, code="bestand-leeg")
     if len(header) > MAX_COLUMNS:
         raise FileTooLarge(
             _("Bestand %(name)s heeft %(n)s kolommen; het maximum is %(max)s.")
@@ -249,7 +255,8 @@ def _header(cells: Sequence, name: str) -> list[str]:
         if "\x00" in column:
             raise InvalidInput(
                 _("Bestand %(name)s: kolom %(n)s van de kop bevat een NUL-teken.")
-                % {"name": name, "n": position}
+                % {"name": name, "n": position},
+                code="nul-teken",
             )
         if column and column in seen:
             raise InvalidInput(
@@ -272,6 +279,7 @@ def _checked_cell(value: str, name: str, row: int, column: str) -> str:
         raise InvalidInput(
             _("Bestand %(name)s, rij %(row)s, kolom %(column)s: de cel %(reason)s.")
             % {"name": name, "row": row, "column": column, "reason": reason},
+            code="cel-ongeldig",
             errors=[FieldError(field=column, row=row, message=reason)],
         )
     return value
@@ -295,7 +303,8 @@ def _read_xlsx(handle: IO[bytes], name: str) -> Table:
     from openpyxl import load_workbook
 
     unreadable = InvalidInput(
-        _("Bestand %(name)s is geen leesbaar Excel-bestand (.xlsx).") % {"name": name}
+        _("Bestand %(name)s is geen leesbaar Excel-bestand (.xlsx).") % {"name": name},
+        code="bestand-onleesbaar",
     )
     try:
         archive = zipfile.ZipFile(handle)
@@ -316,7 +325,8 @@ def _read_xlsx(handle: IO[bytes], name: str) -> Table:
                         "Bestand %(name)s heeft samengevoegde cellen (%(ranges)s); maak de "
                         "samenvoeging ongedaan zodat elke rij en kolom een eigen waarde heeft."
                     )
-                    % {"name": name, "ranges": ", ".join(merged[:5])}
+                    % {"name": name, "ranges": ", ".join(merged[:5])},
+                    code="samengevoegde-cellen",
                 )
             sheet.reset_dimensions()  # the scan checked the real size; never pad to a claim
             return _xlsx_table(sheet.iter_rows(max_col=max(width, 1), values_only=True), name)
@@ -459,7 +469,8 @@ def _scan_sheet(archive: zipfile.ZipFile, path: str, name: str) -> tuple[int, li
         parser.Parse(b"", True)
     except (expat.ExpatError, KeyError, zipfile.BadZipFile, OSError, EOFError):
         raise InvalidInput(
-            _("Bestand %(name)s is geen leesbaar Excel-bestand (.xlsx).") % {"name": name}
+            _("Bestand %(name)s is geen leesbaar Excel-bestand (.xlsx).") % {"name": name},
+            code="bestand-onleesbaar",
         ) from None
     return scan.width, scan.merged
 
@@ -467,7 +478,8 @@ def _scan_sheet(archive: zipfile.ZipFile, path: str, name: str) -> tuple[int, li
 def _no_doctype(name: str):
     def refuse(*_args) -> None:
         raise InvalidInput(
-            _("Bestand %(name)s is geen leesbaar Excel-bestand (.xlsx).") % {"name": name}
+            _("Bestand %(name)s is geen leesbaar Excel-bestand (.xlsx).") % {"name": name},
+            code="bestand-onleesbaar",
         )
 
     return refuse

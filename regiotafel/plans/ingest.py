@@ -382,7 +382,8 @@ def _docx_lines(raw: bytes, name: str) -> tuple[list[Line], int | None]:
             check_unpacked_sizes(archive, name)  # a zip bomb is refused before python-docx
     except zipfile.BadZipFile:
         raise InvalidInput(
-            _("Bestand %(name)s is geen geldig DOCX-bestand of is beschadigd.") % {"name": name}
+            _("Bestand %(name)s is geen geldig DOCX-bestand of is beschadigd.") % {"name": name},
+            code="bestand-onleesbaar",
         ) from None
     try:
         document = docx.Document(io.BytesIO(raw))

@@ -95,7 +95,8 @@ def _export(user: User, organisation: Organisation | None, report_id: int) -> st
     found = visible(user, organisation).select_related("provider").filter(pk=report_id).first()
     if found is None:
         raise errors.NotFound(
-            _("Deze afgekeurde rijen bestaan niet (meer). Importeer het bestand opnieuw.")
+            _("Deze afgekeurde rijen bestaan niet (meer). Importeer het bestand opnieuw."),
+            code="afgekeurde-rijen-verlopen",
         )
     audit.record(
         AuditAction.EXPORT,

@@ -44,7 +44,9 @@ class Command(RegiotafelCommand):
     def _switch(self, slug: str, state: str | None) -> None:
         region = Region.objects.filter(slug=slug).first()
         if region is None:
-            raise errors.NotFound(_("Regio '%(slug)s' bestaat niet.") % {"slug": slug})
+            raise errors.NotFound(
+                _("Regio '%(slug)s' bestaat niet.") % {"slug": slug}, code="regio-niet-gevonden"
+            )
         if state is not None:
             RegionSecurity.objects.update_or_create(
                 region=region, defaults={"second_factor": STATES[state]}
@@ -62,7 +64,10 @@ class Command(RegiotafelCommand):
     def _reset(self, username: str) -> None:
         user = User.objects.filter(username=username).first()
         if user is None:
-            raise errors.NotFound(_("Gebruiker '%(name)s' bestaat niet.") % {"name": username})
+            raise errors.NotFound(
+                _("Gebruiker '%(name)s' bestaat niet.") % {"name": username},
+                code="gebruiker-niet-gevonden",
+            )
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         count, _deleted = TOTPDevice.objects.filter(user=user).delete()
