@@ -6,7 +6,8 @@
   any other body: ``DATA_UPLOAD_MAX_MEMORY_SIZE``), and an upload whose body turns out larger
   than it said, at the first chunk past the limit (:class:`LimitedUploadHandler`): 413;
 - a NUL byte in the path, the query string, a cookie, a form field, an upload's name or a
-  JSON string: PostgreSQL cannot store one and would answer with a crash: 400;
+  JSON string, and a lone surrogate (``"\\ud800"``) in a JSON string: PostgreSQL cannot store
+  a NUL and no database driver can encode a lone surrogate; both used to be a crash: 400;
 - a whole number past 2⁶³ − 1 in the query string (400) or as a path segment (404: no
   object has such an id), which no database column can hold.
 
@@ -189,36 +190,59 @@ def _check_json(request) -> None:
         body = request.body
     except RequestDataTooBig:
         raise _too_large(False, settings.DATA_UPLOAD_MAX_MEMORY_SIZE) from None
-    if b"\\u0000" not in body:  # the only way JSON can carry a NUL
+    if b"\\u" not in body:  # a NUL or a lone surrogate in JSON is always an escape
         return
     try:
         document = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return  # not JSON at all: the API answers that itself
-    where = _nul_in(document)
-    if where is not None:
+    found = _bad_string_in(document)
+    if found is None:
+        return
+    where, reason = found
+    if reason == "nul":
         raise Refused(
             400, "nul-teken", _("Veld %(field)s bevat een NUL-teken.") % {"field": where or "body"}
         )
+    raise Refused(
+        400,
+        "ongeldig-teken",
+        _("Veld %(field)s bevat een teken dat geen geldige Unicode is (een losse surrogaat).")
+        % {"field": where or "body"},
+    )
 
 
-def _nul_in(value, path: str = "") -> str | None:
-    """The dotted path of the first string (or key) with a NUL in a JSON document, else None."""
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            where = f"{path}.{key}" if path else str(key)
-            if "\x00" in key:
-                return where
-            found = _nul_in(item, where)
-            if found is not None:
-                return found
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            found = _nul_in(item, f"{path}.{index}" if path else str(index))
-            if found is not None:
-                return found
+def _bad_string_in(value, path: str = "") -> tuple[str, str] | None:
+    """The dotted path of the first string (or key) a database cannot store, and why ("nul"
+    or "surrogaat"), else None. Walks the document without recursion (it may be deep)."""
+    pending = [(path, value)]
+    while pending:
+        where, item = pending.pop()
+        if isinstance(item, str):
+            reason = _unstorable(item)
+            if reason:
+                return where, reason
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                child_path = f"{where}.{key}" if where else str(key)
+                reason = _unstorable(key)
+                if reason:
+                    return child_path, reason
+                pending.append((child_path, child))
+        elif isinstance(item, list):
+            pending.extend(
+                (f"{where}.{i}" if where else str(i), child) for i, child in enumerate(item)
+            )
+    return None
+
+
+def _unstorable(text: str) -> str | None:
+    if "\x00" in text:
+        return "nul"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "surrogaat"
     return None
 
 

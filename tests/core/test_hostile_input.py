@@ -221,6 +221,33 @@ def test_a_nul_byte_in_a_json_string_is_a_400_problem_naming_the_field(client, c
     assert AuditEvent.objects.count() == events
 
 
+def test_a_lone_surrogate_in_a_json_string_is_a_400_problem_not_a_crash(client, cast):
+    client.force_login(cast.admin)
+    response = client.post(
+        "/api/v1/bedden/1/reserveringen", '{"casus": "\\ud800"}', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert problem(response)["code"] == "ongeldig-teken"
+    assert "casus" in problem(response)["detail"]
+
+
+def test_an_escaped_emoji_is_an_ordinary_string(client, cast):
+    client.force_login(cast.admin)
+    response = client.post(
+        "/api/v1/bedden/1/reserveringen",
+        '{"casus": "\\ud83d\\ude00"}',
+        content_type="application/json",
+    )
+    assert problem(response)["code"] not in ("ongeldig-teken", "nul-teken", "serverfout")
+
+
+def test_a_deeply_nested_json_body_is_not_a_crash(client, cast):
+    client.force_login(cast.admin)
+    body = "[" * 100_000 + '"\\u0000"' + "]" * 100_000
+    response = client.post("/api/v1/bedden/1/reserveringen", body, content_type="application/json")
+    assert response.status_code < 500
+
+
 def test_an_escaped_backslash_before_u0000_is_not_a_nul(client, cast):
     client.force_login(cast.admin)
     response = client.patch(
