@@ -179,3 +179,17 @@ def test_an_error_page_shows_the_code_discreetly(cast, client):
     page = client.get("/capaciteit/casussen/2099-BESTAATNIET/")
     assert page.status_code == 404
     assert "<code>" in page.content.decode()
+
+
+def test_every_operation_declares_its_problem_responses_with_the_shared_schema(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    problem = {"$ref": "#/components/schemas/Probleem"}
+    assert {"type", "code", "detail"} <= set(spec["components"]["schemas"]["Probleem"]["required"])
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            declared = operation["responses"]
+            for status in ("400", "401", "403", "404", "422", "429"):
+                content = declared[status]["content"]["application/problem+json"]
+                assert content["schema"] == problem, (method, path, status)
+            if method in {"post", "patch", "put", "delete"}:
+                assert {"409", "413", "415"} <= set(declared), (method, path)
