@@ -40,6 +40,7 @@ XLSX_MAX_TOTAL_BYTES = 128 * 1024 * 1024  # all unpacked parts together
 XLSX_MAX_RATIO = 100  # real sheets pack 5-30 times; a zip bomb packs a thousand times
 XLSX_RATIO_FROM_BYTES = 1024 * 1024  # small parts may pack as well as they like
 SCAN_CHUNK = 64 * 1024
+MAX_COLUMN_INT = 2_147_483_647  # an integer column on PostgreSQL (and a positive one anywhere)
 
 # A cell that starts with one of these is run as a formula by Excel and LibreOffice.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -131,23 +132,35 @@ def require_columns(table: Table, required: list[str]) -> None:
 
 
 def parse_int(
-    value: str, *, row: int, field: str, errors: list[FieldError], minimum=0
+    value: str,
+    *,
+    row: int,
+    field: str,
+    errors: list[FieldError],
+    minimum=0,
+    maximum=MAX_COLUMN_INT,
 ) -> int | None:
-    """A whole number as Dutch spreadsheets write it ("45.179" or "45179"); None when blank."""
+    """A whole number as Dutch spreadsheets write it ("45.179" or "45179"); None when blank.
+
+    ``maximum`` defaults to what an integer column holds on every database; a count stored
+    in a small-integer column passes ``maximum=32_767``."""
     if value == "":
         return None
     cleaned = value.replace(".", "").replace(" ", "")
-    if not cleaned.isdigit() or len(cleaned) > 15 or int(cleaned) < minimum:
+    number = (
+        int(cleaned) if cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= 15 else None
+    )
+    if number is None or not minimum <= number <= maximum:
         errors.append(
             FieldError(
                 field=field,
                 row=row,
-                message=_("'%(value)s' is geen geheel getal van %(min)s of meer.")
-                % {"value": value, "min": minimum},
+                message=_("'%(value)s' is geen geheel getal van %(min)s tot en met %(max)s.")
+                % {"value": value, "min": minimum, "max": _number(maximum)},
             )
         )
         return None
-    return int(cleaned)
+    return number
 
 
 # -- CSV --------------------------------------------------------------------------------------

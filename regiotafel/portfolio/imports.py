@@ -556,7 +556,9 @@ def import_phase_totals(*, source: Path | str | bytes, name: str | None = None) 
             continue
         phase = _phase(values["fase"], choices, row=number, column="fase", errors=errors)
         for column, found in months.items():
-            count = tabular.parse_int(values[column], row=number, field=column, errors=errors)
+            count = tabular.parse_int(
+                values[column], row=number, field=column, errors=errors, maximum=32_767
+            )  # a small-integer column
             if phase is not None and count is not None:
                 when = date(int(found.group(1)), int(found.group(2)), 1)
                 counts.append((when, values["dimensie"], phase, count))

@@ -283,3 +283,19 @@ def test_an_upload_kept_in_a_temporary_file_is_read_in_place(kind):
         assert table.rows == [(2, {"id": "P1", "naam": "Een"})]
     finally:
         upload.close()
+
+
+@pytest.mark.parametrize("value", ["2147483648", "99999999999999999999", "²", "-1", "1,5"])
+def test_a_number_no_integer_column_can_hold_is_a_field_error_not_a_crash(value):
+    from regiotafel.core.tabular import parse_int
+
+    found = []
+    assert parse_int(value, row=4, field="inwoners_2024", errors=found) is None
+    assert found[0].row == 4 and found[0].field == "inwoners_2024"
+
+
+def test_dutch_thousands_separators_are_read():
+    from regiotafel.core.tabular import parse_int
+
+    assert parse_int("45.179", row=2, field="n", errors=[]) == 45179
+    assert parse_int("2.147.483.647", row=2, field="n", errors=[]) == 2_147_483_647
