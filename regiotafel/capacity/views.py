@@ -181,6 +181,7 @@ def case_hand_over(request, reference: str):
 @login_required
 def claim_list(request):
     """The claims of my organisation (referrer, triagist) and on my beds (planner)."""
+    required_organisation(request)
     if not (
         permissions.can(request.user, "reservering.intrekken")
         or permissions.can(request.user, "reservering.beslissen")
