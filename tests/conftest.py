@@ -92,9 +92,11 @@ def cast(db) -> Cast:
 
 
 @pytest.fixture(autouse=True)
-def _second_factor_only_where_tested(settings):
-    """Every deployment enforces TOTP; tests of accounts (tests/accounts) switch it back on."""
+def _account_protection_only_where_tested(settings):
+    """Every deployment enforces TOTP and login throttling (axes, which also refuses Django's
+    test-client ``login()`` without a request); tests/accounts switches them back on."""
     settings.TWO_FACTOR_ENFORCED = False
+    settings.AXES_ENABLED = False
 
 
 @pytest.fixture(autouse=True)
