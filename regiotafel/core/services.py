@@ -65,6 +65,9 @@ def import_municipalities(
     """
     table = tabular.read_csv(source, name=name)
     tabular.require_columns(table, MUNICIPALITY_COLUMNS)
+    tabular.refuse_long_cells(
+        table, {"gemeente": (Municipality, "name"), "subregio": (Subregion, "name")}
+    )
     inhabitants_column, year = _inhabitants_column(table)
     parsed, problems = _parse_municipality_rows(table, region, inhabitants_column, year)
     if problems:

@@ -131,6 +131,36 @@ def require_columns(table: Table, required: list[str]) -> None:
         )
 
 
+def refuse_long_cells(table: Table, columns: Mapping[str, tuple[type, str]]) -> None:
+    """Refuse a cell longer than the model field that stores it, naming every such cell:
+    PostgreSQL would answer with an error (a crash), SQLite would keep it silently.
+
+    ``columns`` maps a column of the file to (model, field name): ``{"naam": (Project, "name")}``.
+    """
+    limits = {
+        column: model._meta.get_field(field).max_length
+        for column, (model, field) in columns.items()
+        if column in table.columns
+    }
+    found = [
+        FieldError(
+            field=column,
+            row=number,
+            message=_("langer dan %(max)s tekens") % {"max": limit},
+        )
+        for number, values in table.rows
+        for column, limit in limits.items()
+        if limit and len(values.get(column, "")) > limit
+    ]
+    if found:
+        raise InvalidInput(
+            _("Bestand %(name)s heeft %(n)s te lange cel(len); er is niets ingelezen.")
+            % {"name": table.name, "n": len(found)},
+            code="cel-te-lang",
+            errors=found[:100],
+        )
+
+
 def parse_int(
     value: str,
     *,

@@ -102,6 +102,9 @@ def import_framework(*, user: User, name: str, source: bytes | Path, file_name: 
         )
     table = tabular.read_table(source, name=file_name)
     tabular.require_columns(table, FRAMEWORK_COLUMNS)
+    tabular.refuse_long_cells(
+        table, {"categorie": (Category, "name"), "indicator": (Indicator, "name")}
+    )
     rows = _parse_framework_rows(table)
     framework = Framework.objects.create(name=name)
     _fill_framework(framework, rows)

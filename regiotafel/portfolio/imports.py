@@ -290,6 +290,7 @@ def import_projects(
     """Read a project file; all rows valid or nothing written (allowed_regions: page users)."""
     table = tabular.read_table(source, name=name)
     tabular.require_columns(table, PROJECT_COLUMNS)
+    tabular.refuse_long_cells(table, {"id": (Project, "code"), "naam": (Project, "name")})
     checker = _ProjectChecker(region=region, allowed_regions=allowed_regions)
     checked, seen = [], {}
     for number, values in table.rows:

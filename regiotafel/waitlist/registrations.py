@@ -88,6 +88,12 @@ EXAMPLE_ROW = [
     "",
     "",
 ]
+LENGTHS = {  # file column -> the field that stores it (core.tabular.refuse_long_cells)
+    "klantnummer": (Registration, "external_id"),
+    "achternaam": (Client, "surname"),
+    "voorletters": (Client, "initials"),
+    "statusreden": (Registration, "status_reason"),
+}
 STATUS_WORDS = {
     **{s.value: s.value for s in WaitingStatus},
     **{s.label.lower(): s.value for s in WaitingStatus},
@@ -143,6 +149,7 @@ def import_registrations(
         permissions.check(user, "wachtlijst.beheren", provider)
     table = tabular.read_table(source, name=name)
     tabular.require_columns(table, REQUIRED)
+    tabular.refuse_long_cells(table, LENGTHS)
     rows = _validate(table, provider)
     rejected = [row for row in rows if row.problems]
     if rejected and not valid_only:

@@ -172,6 +172,39 @@ def test_a_dutch_excel_csv_in_windows_1252_with_semicolons_imports(client, homes
     assert {"Hoëvenaars", "Brûlé"} <= names
 
 
+@pytest.mark.parametrize(
+    "long",
+    [{"number": "K" * 41}, {"surname": "Jansen" * 20}, {"initials": "A." * 11}],
+)
+def test_a_cell_longer_than_its_field_is_refused_naming_row_and_column(homes, long):  # noqa: F811
+    from regiotafel import errors
+    from tests.waitlist.conftest import load
+
+    before = snapshot()
+    with pytest.raises(errors.InvalidInput) as refused:
+        load(homes.own, row(**{"number": "K1", **long}), row("K2"))
+    assert refused.value.code == "cel-te-lang"
+    assert refused.value.errors[0].row == 2
+    assert refused.value.errors[0].field in ("klantnummer", "achternaam", "voorletters")
+    assert snapshot() == before
+
+
+def test_a_project_name_longer_than_its_field_is_refused(regions):  # noqa: F811
+    from regiotafel import errors
+    from regiotafel.portfolio import imports
+    from regiotafel.portfolio.models import Project
+    from tests.portfolio.conftest import PROJECTS
+
+    header, first = PROJECTS.read_text(encoding="utf-8").splitlines()[:2]
+    cells = first.split(",")
+    cells[1] = "n" * 301
+    with pytest.raises(errors.InvalidInput) as refused:
+        imports.import_projects(source=f"{header}\n{','.join(cells)}\n".encode(), name="p.csv")
+    assert refused.value.code == "cel-te-lang"
+    assert (refused.value.errors[0].row, refused.value.errors[0].field) == (2, "naam")
+    assert not Project.objects.exists()
+
+
 # -- NUL bytes ---------------------------------------------------------------------------------
 
 
