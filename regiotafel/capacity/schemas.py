@@ -60,7 +60,7 @@ class ClaimOut(Schema):
 
 
 class DeclineIn(Schema):
-    reden: str
+    reden: str = Field(max_length=200)  # Claim.decline_reason
 
 
 class LinkIn(Schema):
@@ -69,7 +69,7 @@ class LinkIn(Schema):
 
 class BedStatusIn(Schema):
     status: str
-    reden: str = ""
+    reden: str = Field("", max_length=200)  # BedStatusChange.reason
 
 
 class BedOut(Schema):

@@ -18,6 +18,7 @@ from django.urls import reverse
 from regiotafel.core.limits import MAX_INT, MAX_OFFSET, LimitedUploadHandler
 from regiotafel.core.models import AuditEvent, Organisation
 from regiotafel.waitlist.models import Client, Registration
+from tests.capacity.conftest import ward  # noqa: F401 - a fixture
 from tests.core.hostile_files import build_zip, deflate_repeated
 from tests.portfolio.conftest import regions  # noqa: F401 - a fixture
 from tests.waitlist.conftest import as_csv, homes, row  # noqa: F401 - homes is a fixture
@@ -203,6 +204,17 @@ def test_a_project_name_longer_than_its_field_is_refused(regions):  # noqa: F811
     assert refused.value.code == "cel-te-lang"
     assert (refused.value.errors[0].row, refused.value.errors[0].field) == (2, "naam")
     assert not Project.objects.exists()
+
+
+def test_a_reason_longer_than_its_column_is_a_422_not_a_database_error(client, ward):  # noqa: F811
+    bed = ward.beds(ward.leiden)[0]
+    client.force_login(ward.planner)
+    body = '{"status": "onderhoud", "reden": "%s"}' % ("r" * 201)
+    response = client.patch(f"/api/v1/bedden/{bed.pk}", body, content_type="application/json")
+    assert response.status_code == 422
+    assert problem(response)["invalid-params"][0]["name"] == "reden"
+    bed.refresh_from_db()
+    assert bed.status != "onderhoud"
 
 
 # -- NUL bytes ---------------------------------------------------------------------------------
