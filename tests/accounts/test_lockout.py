@@ -129,3 +129,34 @@ def test_bad_token_counts_stay_bounded_one_row_per_address(cast, client):
     for _ in range(12):
         _api(client, "rt_fout")
     assert AccessAttempt.objects.filter(ip_address=ATTACKER).count() == 1
+
+
+def test_the_count_lives_in_the_database_not_in_a_session_or_a_process(cast, client):
+    from django.test import Client
+
+    fail(Client(), "planner", 3)  # e.g. one gunicorn worker
+    fail(Client(), "planner", 2)  # another worker, another cookie jar
+    assert AccessAttempt.objects.get(username="planner").failures_since_start == 5
+    assert log_in(client, "planner", PASSWORD).status_code == 429
+
+
+def test_the_admin_site_login_is_throttled_the_same_way(cast, client):
+    cast.outsider.is_staff = True
+    cast.outsider.save()
+    for _ in range(5):
+        client.post(
+            "/admin/login/",
+            {"username": "buitenstaander", "password": "fout", "next": "/admin/"},
+            REMOTE_ADDR=ATTACKER,
+        )
+    response = client.post(
+        "/admin/login/",
+        {"username": "buitenstaander", "password": PASSWORD, "next": "/admin/"},
+        REMOTE_ADDR=ATTACKER,
+    )
+    assert response.status_code == 429
+
+
+def test_a_name_that_does_not_exist_is_locked_just_like_a_real_one(cast, client):
+    fail(client, "bestaat-niet", 5)
+    assert log_in(client, "bestaat-niet", PASSWORD).status_code == 429
