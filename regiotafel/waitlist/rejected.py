@@ -9,8 +9,9 @@ reason about such a column loses the value it quoted (``'31-02-1936' is geen dat
 
 A kept report can be read only by the user who uploaded it, acting for the same organisation,
 until ``REJECTED_ROWS_MINUTES`` have passed; every download is an ``export`` event in the audit
-log. Expired reports are deleted whenever reports are kept or read, and by
-``purge_expired()`` (``regiotafel wachtlijst opruimen``), which a scheduler can call.
+log. Expired reports are deleted whenever the import page is opened, a report is kept or
+downloaded, and by ``purge_expired()`` (``regiotafel wachtlijst opruimen``), which a scheduler
+can call. A refused download changes nothing.
 """
 
 from __future__ import annotations
@@ -85,10 +86,15 @@ def keep(
 
 
 def download(*, user: User, organisation: Organisation | None, report_id: int) -> str:
-    """The report as CSV for its uploader, logged as an export; anyone else: NotFound."""
-    purge_expired()
+    """The report as CSV for its uploader, logged as an export; anyone else: NotFound.
+
+    A refusal changes nothing (not even the clean-up); an expired report is refused because
+    ``visible`` leaves it out, and deleted by the next clean-up.
+    """
     with transaction.atomic():
-        return _export(user, organisation, report_id)
+        body = _export(user, organisation, report_id)
+    purge_expired()
+    return body
 
 
 def _export(user: User, organisation: Organisation | None, report_id: int) -> str:

@@ -102,6 +102,7 @@ def import_page(request):
         raise errors.PermissionDenied(_("U beheert geen wachtlijst van een aanbieder."))
     form = ImportForm(request.POST or None, request.FILES or None, providers=providers)
     report = kept = None
+    rejected.purge_expired()
     if request.method == "POST" and form.is_valid():
         provider = next(p for p in providers if str(p.pk) == form.cleaned_data["aanbieder"])
         upload = form.cleaned_data["bestand"]

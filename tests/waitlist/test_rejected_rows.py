@@ -12,7 +12,7 @@ from django.utils import timezone
 from regiotafel.core.models import AuditEvent, Role
 from regiotafel.waitlist import rejected
 from regiotafel.waitlist.models import RejectedImport
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import make_user
 from tests.waitlist.conftest import BSN_ANNA, as_csv, row
 
 pytestmark = pytest.mark.integration
@@ -21,7 +21,7 @@ BAD_BSN = "123456789"  # fails the elfproef
 
 
 def upload(client, user, provider, *rows):
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client.post(
         reverse("waitlist:import"),
         {
@@ -110,12 +110,16 @@ def test_the_uploader_acting_for_another_organisation_cannot_download_them(clien
     assert client.get(reverse("waitlist:rejected", args=[kept.pk])).status_code == 404
 
 
-def test_expired_rows_are_gone_and_cannot_be_downloaded(client, homes, settings):
+def test_expired_rows_cannot_be_downloaded_and_go_at_the_next_visit_of_the_import_page(
+    client, homes, settings
+):
     settings.REJECTED_ROWS_MINUTES = 30
     upload(client, homes.planner, homes.own, *a_file_with_two_bad_rows())
     kept = RejectedImport.objects.get()
     RejectedImport.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     assert client.get(reverse("waitlist:rejected", args=[kept.pk])).status_code == 404
+    assert RejectedImport.objects.exists()  # a refusal changes nothing
+    assert client.get(reverse("waitlist:import")).status_code == 200
     assert not RejectedImport.objects.exists()
 
 
