@@ -112,12 +112,16 @@ class AuditGuard:
 
 
 def _flatten(params, many: bool):
-    rows = params if many else [params]
-    for row in rows or []:
-        if isinstance(row, dict):
-            yield from row.values()
-        else:
-            yield from row or []
+    """Every string among the parameters (PostgreSQL bulk inserts pass arrays per column)."""
+    stack = list(params.values()) if isinstance(params, dict) else [params]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
 
 
 def _application_frame() -> str | None:
