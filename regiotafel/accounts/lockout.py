@@ -14,6 +14,7 @@ real account can have (user names allow letters, digits and @.+-_ only).
 
 from __future__ import annotations
 
+import copy
 import math
 from datetime import datetime, timedelta
 
@@ -23,6 +24,7 @@ from axes.helpers import get_client_username, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Max, Sum
+from django.http import QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,6 +76,20 @@ class BackoffDatabaseHandler(AxesDatabaseHandler):
             lock_over = failures >= limit and until is None
             counted.append(attempts.none() if lock_over else attempts)
         return counted
+
+    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+        """Record the failure without the query string and form: axes would keep them, and a
+        query or a ``next`` address may name a client (``?zoek=…``)."""
+        if request is None:
+            return super().user_login_failed(sender, credentials, request=request, **kwargs)
+        bare = copy.copy(request)
+        bare.GET = QueryDict()
+        bare.POST = QueryDict()
+        super().user_login_failed(sender, credentials, request=bare, **kwargs)
+        for name, value in vars(bare).items():
+            if name.startswith("axes_"):
+                setattr(request, name, value)
+        return None
 
     def clean_expired_user_attempts(self, request=None, credentials=None) -> int:
         forgotten = timezone.now() - settings.ACCOUNTS_FAILURE_MEMORY

@@ -160,3 +160,23 @@ def test_the_admin_site_login_is_throttled_the_same_way(cast, client):
 def test_a_name_that_does_not_exist_is_locked_just_like_a_real_one(cast, client):
     fail(client, "bestaat-niet", 5)
     assert log_in(client, "bestaat-niet", PASSWORD).status_code == 429
+
+
+def test_a_bad_token_attempt_keeps_no_query_that_could_name_a_client(cast, client):
+    client.get(
+        "/api/v1/gemeenten?regio=Jansen",
+        HTTP_AUTHORIZATION="Bearer rt_fout",
+        REMOTE_ADDR=ATTACKER,
+    )
+    attempt = AccessAttempt.objects.get(ip_address=ATTACKER)
+    assert "Jansen" not in attempt.get_data + attempt.post_data + attempt.path_info
+
+
+def test_a_failed_login_keeps_no_next_address_or_form_values(cast, client):
+    client.post(
+        "/inloggen/?next=/wachtlijst/%3Fzoek%3DJansen",
+        {"username": "planner", "password": "fout", "next": "/wachtlijst/?zoek=Jansen"},
+        REMOTE_ADDR=ATTACKER,
+    )
+    attempt = AccessAttempt.objects.get(username="planner")
+    assert "Jansen" not in attempt.get_data + attempt.post_data
