@@ -103,6 +103,12 @@ def verify(request):
             otp_login(request, device)
             return redirect(_next_url(request))
         else:
+            audit.record(
+                AuditAction.LOGIN_FAILED,
+                request.user,
+                detail={"tweestapsverificatie": "foute code"},
+                actor=request.user,
+            )
             form.add_error("code", _("Deze code klopt niet. Probeer de volgende code."))
             status = 400
     elif request.method == "POST":

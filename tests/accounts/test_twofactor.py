@@ -176,3 +176,13 @@ def test_the_command_removes_a_lost_device(cast, capsys):
     device_of(cast.admin)
     call_command("accounts", "tweestaps-herstel", "beheerder")
     assert not TOTPDevice.objects.filter(user=cast.admin).exists()
+
+
+def test_a_wrong_code_is_a_failed_login_in_the_audit_log_of_the_users_organisation(cast, client):
+    device = device_of(cast.planner)
+    log_in(client, cast.planner)
+    bad = "999999" if code_for(device) != "999999" else "888888"
+    client.post("/account/tweestaps/controleren/", {"code": bad})
+    event = AuditEvent.objects.get(action="login_failed")
+    assert event.detail == {"tweestapsverificatie": "foute code"}
+    assert event.organisation == cast.own
