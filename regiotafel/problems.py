@@ -87,6 +87,7 @@ def from_error(request: HttpRequest, exc: errors.RegiotafelError) -> HttpRespons
         code=exc.code,
         title=str(exc.title),
         invalid_params=params,
+        headers=getattr(exc, "headers", None),  # e.g. Retry-After on 429
     )
 
 

@@ -139,13 +139,15 @@ def refuse_if_token_locked(request) -> None:
         return
     seconds = _retry_after(locked_until(request, dict(_TOKEN_CREDENTIALS)))
     minutes = max(1, math.ceil(seconds / 60))
-    raise TooManyAttempts(
+    refusal = TooManyAttempts(
         _(
             "Te veel ongeldige API-tokens vanaf dit adres; probeer het over %(minutes)s "
             "minuten opnieuw."
         )
         % {"minutes": minutes}
     )
+    refusal.headers = {"Retry-After": str(seconds)}
+    raise refusal
 
 
 def record_bad_token(request) -> None:

@@ -114,6 +114,7 @@ def test_repeated_bad_tokens_from_one_address_get_a_429_problem(cast, client):
     assert response.status_code == 429
     body = json.loads(response.content)
     assert body["code"] == "te-veel-pogingen"
+    assert 0 < int(response["Retry-After"]) <= 300
     assert response["Content-Type"] == "application/problem+json"
 
 

@@ -186,3 +186,12 @@ def test_a_wrong_code_is_a_failed_login_in_the_audit_log_of_the_users_organisati
     event = AuditEvent.objects.get(action="login_failed")
     assert event.detail == {"tweestapsverificatie": "foute code"}
     assert event.organisation == cast.own
+
+
+def test_after_the_code_the_session_also_works_for_the_api(cast, client):
+    device = device_of(cast.planner)
+    log_in(client, cast.planner)
+    client.post("/account/tweestaps/controleren/", {"code": code_for(device)})
+    response = client.get("/api/v1/mij")
+    assert response.status_code == 200
+    assert response.json()["gebruikersnaam"] == "planner"
