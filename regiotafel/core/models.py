@@ -260,6 +260,9 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def audit_data_subject(self) -> str:
+        return f"medewerker {self.username}"
+
     @property
     def owner_organisation_ids(self) -> set[int]:
         """A person can work for several organisations; each of them "owns" the account."""
