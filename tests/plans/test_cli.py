@@ -96,8 +96,8 @@ def test_it_runs_as_the_regiotafel_command_without_a_database(tmp_path, seed_004
     environment = {
         **os.environ,
         "DATABASE_URL": nowhere,
-        "SECRET_KEY": "s" * 40,
-        "BSN_HASH_KEY": "b" * 40,
+        "SECRET_KEY": "k3Y-9fQz_Lw2pR7vT1xB8nM4cJ6hD0sA5eG",  # weak keys are refused at start
+        "BSN_HASH_KEY": "Q7w-2eRt_Yu8iOp1aSd4fGh6jKl9zXc3vBn",
         "REGIOTAFEL_DATA_DIR": str(tmp_path),
     }
     result = subprocess.run(
