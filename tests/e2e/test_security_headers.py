@@ -3,7 +3,10 @@ draw their charts and run their scripts without a single CSP violation."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.test_login import log_in
 
@@ -111,3 +114,15 @@ def test_the_check_itself_catches_an_inline_script_under_the_policy(demo_server,
     )
     found = visit(page, f"{demo_server}/csp-proef", problems)
     assert any("script-src" in line or "Content Security Policy" in line for line in found)
+
+
+def test_charts_swapped_in_by_htmx_are_drawn_without_csp_violations(demo_server, page):
+    problems = watch(page)
+    log_in(page, demo_server, "analist")
+    page.wait_for_url(f"{demo_server}/")
+    assert visit(page, f"{demo_server}/zorgkloof/", problems) == []
+    page.get_by_label("Scenario", exact=True).select_option(label="Groeiscenario")
+    page.wait_for_url(re.compile(r"scenario=groei"))
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#zorgkloof-paneel .plotly-chart .main-svg").first).to_be_visible()
+    assert problems + page.evaluate("window.__cspViolations") == []
