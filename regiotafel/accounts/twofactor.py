@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from regiotafel.accounts.models import RegionSecurity, SecondFactor
 from regiotafel.core import permissions
-from regiotafel.core.acting import memberships_of
+from regiotafel.core.acting import all_memberships_of
 from regiotafel.core.models import Role
 
 DEFAULT_LEVEL = SecondFactor.PERSONAL_DATA
@@ -53,7 +53,7 @@ def must_use(user) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    memberships = memberships_of(user)
+    memberships = all_memberships_of(user)  # every organisation, not just the acting one
     regions = {m.organisation.region_id for m in memberships}
     levels = dict(
         RegionSecurity.objects.filter(region_id__in=regions).values_list(

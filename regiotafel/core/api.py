@@ -6,7 +6,7 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from regiotafel.core import permissions, services
-from regiotafel.core.acting import acting_organisation, memberships_of
+from regiotafel.core.acting import acting_organisation, all_memberships_of
 from regiotafel.core.limits import Pagination
 from regiotafel.core.models import AuditAction, Municipality, Organisation, Region
 from regiotafel.core.schemas import (
@@ -27,7 +27,7 @@ def me(request):
         "gebruikersnaam": request.user.get_username(),
         "naam": request.user.get_full_name(),
         "handelt_namens": acting,
-        "lidmaatschappen": memberships_of(request.user),
+        "lidmaatschappen": all_memberships_of(request.user),
     }
 
 
