@@ -74,3 +74,17 @@ def test_an_outsider_gets_no_page(cast, client):
     client.force_login(cast.outsider)
     assert client.get("/portfolio/").status_code == 403
     assert client.get("/portfolio/rapport/").status_code == 403
+
+
+def test_the_project_list_holds_exactly_the_projects_the_check_allows(cast):
+    from regiotafel.portfolio.services import visible_projects
+
+    far_analyst = make_user("ver-weg", (cast.far, "regio_analist"))
+    projects = [project(cast.region, "A"), project(cast.other_region, "B"), project(None, "C")]
+    for user in (cast.planner, cast.analyst, far_analyst, cast.outsider):
+        listed = set(visible_projects(user).values_list("code", flat=True))
+        allowed = {p.code for p in projects if permissions.can(user, "portfolio.bekijken", p)}
+        assert listed == allowed
+    assert set(visible_projects(cast.planner).values_list("code", flat=True)) == {"A", "C"}
+    assert set(visible_projects(far_analyst).values_list("code", flat=True)) == {"B", "C"}
+    assert not visible_projects(cast.outsider).exists()

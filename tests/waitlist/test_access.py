@@ -66,9 +66,7 @@ def test_an_analyst_sees_only_figures_with_small_counts_suppressed(homes, lists,
     assert api["waiting"] == "<5" and api["by_profile"] == {"VV5": "<5"}
 
 
-def test_every_client_shown_on_the_list_is_logged_as_one_read_naming_them_all(
-    homes, lists, client
-):
+def test_every_client_shown_on_the_list_is_logged_as_one_read_naming_them_all(homes, lists, client):
     client.force_login(homes.planner)
     client.get(reverse("waitlist:list"))
     [event] = AuditEvent.objects.filter(action="read", actor=homes.planner)
@@ -96,3 +94,38 @@ def test_a_provider_gets_the_figures_page_with_charts_and_can_export(homes, list
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     csv_export = client.get(reverse("waitlist:figures-export", args=["csv"])).content.decode()
     assert csv_export.splitlines()[0] == "onderdeel;omschrijving;waarde"
+
+
+def test_the_care_office_sees_a_client_of_its_region_on_the_list_and_the_client_page_alike(
+    homes, lists, cast
+):
+    from regiotafel.core import permissions
+    from regiotafel.core.models import Municipality
+    from regiotafel.waitlist.models import Registration
+    from regiotafel.waitlist.visibility import visible_clients
+
+    # Bakker also has a file far away: the first registration no longer decides the region.
+    far_file = Registration.objects.get(external_id="X1")
+    far_file.pk, far_file.external_id, far_file.provider = None, "F1", cast.far
+    far_file.municipality = Municipality.objects.get(cbs_code="GM0392")
+    far_file.save()
+    listed = set(visible_clients(homes.care_office_planner).values_list("pk", flat=True))
+    for client in Client.objects.all():
+        allowed = permissions.can(homes.care_office_planner, "wachtlijst.client.bekijken", client)
+        assert allowed == (client.pk in listed) == True  # noqa: E712 - all three in its region
+
+
+def test_a_planner_acting_for_another_organisation_sees_none_of_the_providers_clients(
+    homes, lists, cast, client
+):
+    from regiotafel.core.models import Role
+    from tests.conftest import make_user
+
+    both = make_user(
+        "twee-petten", (cast.own, Role.CAPACITEITSBEHEERDER), (cast.far, Role.VERWIJZER)
+    )
+    client.force_login(both)
+    assert client.get(reverse("waitlist:client", args=[lists["Jansen"].pk])).status_code == 200
+    client.post(reverse("switch-organisation"), {"organisatie": cast.far.pk})
+    assert client.get(reverse("waitlist:client", args=[lists["Jansen"].pk])).status_code == 403
+    assert client.get("/api/v1/inschrijvingen").status_code == 403
