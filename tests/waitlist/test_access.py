@@ -104,11 +104,14 @@ def test_the_care_office_sees_a_client_of_its_region_on_the_list_and_the_client_
     from regiotafel.waitlist.models import Registration
     from regiotafel.waitlist.visibility import visible_clients
 
-    # Bakker also has a file far away: the first registration no longer decides the region.
-    far_file = Registration.objects.get(external_id="X1")
-    far_file.pk, far_file.external_id, far_file.provider = None, "F1", cast.far
-    far_file.municipality = Municipality.objects.get(cbs_code="GM0392")
-    far_file.save()
+    # Bakker's first file moves far away and a new one opens here: the care office of this
+    # region sees Bakker through the second file, on the list and on the client page.
+    first = Registration.objects.get(external_id="X1")
+    first.pk, first.external_id = None, "X1-hier"
+    first.save()
+    Registration.objects.filter(external_id="X1").update(
+        provider=cast.far, municipality=Municipality.objects.get(cbs_code="GM0392")
+    )
     listed = set(visible_clients(homes.care_office_planner).values_list("pk", flat=True))
     for client in Client.objects.all():
         allowed = permissions.can(homes.care_office_planner, "wachtlijst.client.bekijken", client)
