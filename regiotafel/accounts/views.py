@@ -22,6 +22,11 @@ from regiotafel.core import audit
 from regiotafel.core.models import AuditAction
 
 
+def _before_the_code(request) -> dict:
+    """No menu while a code is still due: every link would lead back here."""
+    return {} if request.user.is_verified() else {"nav_links": [], "my_organisations": []}
+
+
 def _next_url(request) -> str:
     wanted = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
     safe = url_has_allowed_host_and_scheme(
@@ -73,6 +78,7 @@ def setup(request):
             "key": twofactor.readable_key(device),
             "next": _next_url(request),
             "required": twofactor.must_use(request.user),
+            **_before_the_code(request),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -114,5 +120,8 @@ def verify(request):
     elif request.method == "POST":
         status = 400
     return render(
-        request, "accounts/verify.html", {"form": form, "next": _next_url(request)}, status=status
+        request,
+        "accounts/verify.html",
+        {"form": form, "next": _next_url(request), **_before_the_code(request)},
+        status=status,
     )

@@ -195,3 +195,11 @@ def test_after_the_code_the_session_also_works_for_the_api(cast, client):
     response = client.get("/api/v1/mij")
     assert response.status_code == 200
     assert response.json()["gebruikersnaam"] == "planner"
+
+
+def test_the_code_page_shows_no_menu_of_pages_that_are_not_reachable_yet(cast, client):
+    device_of(cast.planner)
+    log_in(client, cast.planner)
+    page = client.get("/account/tweestaps/controleren/").content.decode()
+    assert 'aria-label="Hoofdmenu"' not in page
+    assert "Uitloggen" in page
