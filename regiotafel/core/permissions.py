@@ -278,13 +278,13 @@ def get_for(user, action: str, queryset, *, hide: bool = False, **lookup) -> mod
     """Load one object or raise NotFound, check the action, and log a read of personal data.
 
     ``hide=True``: an object the user may not see is "not found" too (404, not 403), so that
-    sequential ids do not reveal which objects exist.
+    sequential ids do not reveal which objects exist; someone without any role for the action
+    gets 403 whatever the id.
     """
     if isinstance(queryset, type) and issubclass(queryset, models.Model):
         queryset = queryset._default_manager.all()
     if hide:
-        if not _signed_in(user):
-            raise errors.NotAuthenticated(_("Log in om dit te doen."))
+        check(user, action)  # no role for it at all: 403, whether or not the object exists
         queryset = visible(user, action, queryset)
     try:
         obj = queryset.get(**lookup)

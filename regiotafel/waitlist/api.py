@@ -69,7 +69,9 @@ def registration_list(request):
     summary="Eén cliënt met alle inschrijvingen (wordt gelogd)",
 )
 def client_detail(request, client_id: int):
-    return permissions.get_for(request.user, "wachtlijst.client.bekijken", Client, pk=client_id)
+    return permissions.get_for(
+        request.user, "wachtlijst.client.bekijken", Client, hide=True, pk=client_id
+    )
 
 
 @router.get(

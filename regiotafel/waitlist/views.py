@@ -74,7 +74,9 @@ def waiting_list(request):
 
 @login_required
 def client_detail(request, client_id: int):
-    client = permissions.get_for(request.user, "wachtlijst.client.bekijken", Client, pk=client_id)
+    client = permissions.get_for(
+        request.user, "wachtlijst.client.bekijken", Client, hide=True, pk=client_id
+    )
     files = client.registrations.select_related("provider", "municipality").prefetch_related(
         "preferences__location", "status_changes"
     )

@@ -38,11 +38,13 @@ def test_a_provider_sees_its_own_clients_and_those_who_prefer_its_home(homes, li
 
 
 def test_a_provider_cannot_open_another_providers_client(homes, lists, client):
+    # Client numbers are sequential: someone else's client is "not found", like a missing one.
     client.force_login(homes.planner)
-    response = client.get(reverse("waitlist:client", args=[lists["Bakker"].pk]))
-    assert response.status_code == 403
-    api = client.get(f"/api/v1/clienten/{lists['Bakker'].pk}", **bearer(homes.planner))
-    assert api.status_code == 403
+    for client_id in (lists["Bakker"].pk, 999999):
+        response = client.get(reverse("waitlist:client", args=[client_id]))
+        assert response.status_code == 404
+        api = client.get(f"/api/v1/clienten/{client_id}", **bearer(homes.planner))
+        assert api.status_code == 404
 
 
 def test_the_api_lists_only_visible_registrations(homes, lists, client):
