@@ -133,8 +133,11 @@ EXAMPLE_KEY_WORDS = (
     "change_me",
     "example",
     "voorbeeld",
+    "secret",
+    "geheim",
     "django-insecure",
     "insecure",
+    "not-for-production",
     "password",
     "wachtwoord",
 )
@@ -151,7 +154,9 @@ def check_key(name: str, value: str, *, other: tuple[str, str] | None = None) ->
     elif len(set(value)) < MIN_DISTINCT_KEY_CHARACTERS:
         problem = _noop("%(name)s is te voorspelbaar: te weinig verschillende tekens.")
     elif any(word in value.lower() for word in EXAMPLE_KEY_WORDS):
-        problem = _noop("%(name)s lijkt een voorbeeldsleutel (bevat een woord als 'example').")
+        problem = _noop(
+            "%(name)s lijkt een voorbeeldsleutel (bevat een woord als 'secret' of 'example')."
+        )
     elif other is not None and other[1] and value == other[1]:
         problem = _noop("%(name)s mag niet gelijk zijn aan %(other)s.")
     else:

@@ -106,6 +106,9 @@ STRONG = "k3Y-9fQz_Lw2pR7vT1xB8nM4cJ6hD0sA5eG"
         ("changeme-changeme-changeme-1234567890", "voorbeeldsleutel"),
         ("dit-is-een-voorbeeld-sleutel-voor-de-regio-2024", "voorbeeldsleutel"),
         ("Example-Key-For-The-Docs-0123456789abcdef", "voorbeeldsleutel"),
+        ("xxxxxxxxci-only-secret-key-not-for-production", "voorbeeldsleutel"),
+        ("ci-only-bsn-hash-key-not-for-production-0000", "voorbeeldsleutel"),
+        ("mijn-geheime-sleutel-voor-de-regio-2024-zhn", "voorbeeldsleutel"),
     ],
 )
 def test_it_refuses_weak_or_example_keys_with_a_dutch_line(tmp_path: Path, value, reason):

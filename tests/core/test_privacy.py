@@ -267,7 +267,7 @@ def transport_settings(tmp_path, **env) -> dict:
     keep.update(
         DJANGO_SETTINGS_MODULE="regiotafel.settings",
         REGIOTAFEL_DATA_DIR=str(tmp_path),
-        SECRET_KEY="k" * 8 + "test-secret-key-for-the-settings-check",
+        SECRET_KEY="k" * 8 + "test-signing-key-for-the-settings-check",
         BSN_HASH_KEY="b" * 8 + "test-bsn-hash-key-for-the-settings-check",
         **env,
     )
