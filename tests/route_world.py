@@ -161,9 +161,7 @@ def build(cast) -> World:
     ]
     national_theme = Theme.objects.create(name="Landelijk thema")
     o["theme"] = [national_theme, Theme.objects.create(name="Regiothema", region=region)]
-    funder = (
-        Funder.objects.create(name="Fonds") if hasattr(Funder, "name") else Funder.objects.first()
-    )
+    funder = Funder.objects.create(name="Fonds toegang")
     o["project"] = [
         Project.objects.create(
             code=f"P{i}",
