@@ -347,6 +347,9 @@ def update(queryset: models.QuerySet, *, detail: dict | None = None, **values) -
     """
     model = queryset.model
     with transaction.atomic(savepoint=False):
+        # The chain lock first, then the rows: every audit.update takes its locks in the same
+        # order, so two of them cannot deadlock over a row and the chain.
+        _lock_chain()
         large = [f.name for f in model._meta.concrete_fields if isinstance(f, models.BinaryField)]
         rows = list(queryset.select_for_update(of=("self",)).defer(*large))
         if not rows:
