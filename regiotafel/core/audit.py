@@ -485,7 +485,7 @@ def data_subject_of(obj: models.Model) -> str:
 
 
 def object_type_label(label: str) -> str:
-    """"waitlist.client" -> "Cliënt": the model's Dutch name, for pages and exports."""
+    """The Dutch name of a model label ("waitlist.client" -> "Cliënt"), for pages and exports."""
     if not label:
         return ""
     from django.apps import apps
