@@ -246,3 +246,23 @@ def test_the_csv_export_has_dutch_labels_and_the_chain(cast, client):
     header, first = body.splitlines()[:2]
     assert header.endswith(";volgnummer;hash")
     assert ";gewijzigd;" in first and ";Organisatie;" in first
+
+
+def test_the_staff_page_logs_one_read_naming_every_person_shown(cast, client):
+    client.force_login(cast.admin)
+    client.get(reverse("members"))
+    [event] = AuditEvent.objects.filter(action="read", actor=cast.admin).exclude(
+        data_subject="auditlog"
+    )
+    assert "medewerker verwijzer" in event.detail["betrokkenen"]
+    assert len(event.detail["betrokkenen"]) == 5  # the five people of Rijnhof
+    assert event.object_repr == "5 gebruikers"
+
+
+def test_a_long_list_is_summarised_within_the_field_and_counts_the_rest():
+    subjects = [f"cliënt {n}" for n in range(100)]
+    summary = audit.summarise(subjects)
+    assert len(summary) <= 200 and summary.startswith("cliënt 0, cliënt 1, ")
+    shown = summary.split(", … ")[0].count("cliënt")
+    assert summary.endswith(f"(+{100 - shown})")
+    assert audit.summarise(["cliënt 1", "cliënt 2"]) == "cliënt 1, cliënt 2"
