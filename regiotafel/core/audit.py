@@ -149,6 +149,13 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
 
 
+def lock_chain() -> None:
+    """Take the chain lock now, inside a transaction, before any row lock. A service that
+    locks rows (``select_for_update``) after it may already have written an event calls this
+    first, so it never waits for a row while holding the chain (no deadlock)."""
+    _lock_chain()
+
+
 def _write(events: list[AuditEvent]) -> None:
     """Number, chain and insert events, in the caller's transaction (or a short one)."""
     if not events:
