@@ -110,6 +110,7 @@ def reserve(
             or CaseState.BED_GERESERVEERD not in cases.CLAIM_TRANSITIONS[case.state]
         ):
             raise cases._not_allowed(case, CaseState.BED_GERESERVEERD)
+    audit.lock_chain()  # before the organisation's row lock: expiry below may write events
     release_expired_for_bed(bed, now=now)
     if case is None:
         _check_hold_limit(organisation, bed, now=now)
