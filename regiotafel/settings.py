@@ -9,6 +9,7 @@ from pathlib import Path
 
 from regiotafel import config
 from regiotafel.core import content_policy
+from regiotafel.ops import config as ops_config
 
 ENV = config.environment()
 BASE_DIR = Path(__file__).resolve().parent
@@ -39,6 +40,9 @@ INSTALLED_APPS = [
     "regiotafel.portfolio",
     "regiotafel.plans",
     "regiotafel.accounts",
+    "regiotafel.ops",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -175,6 +179,26 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # a larger upload waits in a temp
 
 # Rejected rows of a waiting-list import are kept this long for the uploader (waitlist.rejected).
 REJECTED_ROWS_MINUTES = config.env_int(ENV, "REJECTED_ROWS_MINUTES", default=30, minimum=1)
+
+# Background work (docs/operations.md): Django's tasks API (the django-tasks backport) on the
+# database queue; `regiotafel worker` runs the jobs with leases and the periodic jobs below.
+TASKS = ops_config.tasks(ENV.get("TASKS_BACKEND", "database"))
+TASK_LEASE_SECONDS = config.env_int(ENV, "TASK_LEASE_SECONDS", default=60, minimum=5)
+TASK_MAX_ATTEMPTS = config.env_int(ENV, "TASK_MAX_ATTEMPTS", default=3, minimum=1)
+TASK_RETENTION_DAYS = config.env_int(ENV, "TASK_RETENTION_DAYS", default=14, minimum=1)
+# Intervals of the periodic jobs in seconds; 0 switches one off.
+SCHEDULE_EXPIRE_CLAIMS_SECONDS = config.env_int(ENV, "SCHEDULE_EXPIRE_CLAIMS_SECONDS", default=60)
+SCHEDULE_STALE_WARNINGS_SECONDS = config.env_int(
+    ENV, "SCHEDULE_STALE_WARNINGS_SECONDS", default=15 * 60
+)
+SCHEDULE_CLEAR_SESSIONS_SECONDS = config.env_int(
+    ENV, "SCHEDULE_CLEAR_SESSIONS_SECONDS", default=3600
+)
+SCHEDULE_PRUNE_TASKS_SECONDS = config.env_int(ENV, "SCHEDULE_PRUNE_TASKS_SECONDS", default=3600)
+SCHEDULE_PURGE_REJECTED_SECONDS = config.env_int(
+    ENV, "SCHEDULE_PURGE_REJECTED_SECONDS", default=300
+)
+SCHEDULE_AXES_CLEANUP_SECONDS = config.env_int(ENV, "SCHEDULE_AXES_CLEANUP_SECONDS", default=3600)
 
 LOGGING = {
     "version": 1,

@@ -100,6 +100,13 @@ def _account_protection_only_where_tested(settings):
 
 
 @pytest.fixture(autouse=True)
+def _jobs_run_where_they_are_enqueued(settings):
+    """A queued job runs at once in tests (django-tasks' ImmediateBackend); tests/ops use the
+    database queue and real workers."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 is slow on purpose; tests do not need that protection."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

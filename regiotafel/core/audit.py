@@ -538,8 +538,17 @@ def search(events: models.QuerySet, term: str) -> models.QuerySet:
 # ---------------------------------------------------------------- signals
 
 
+# The task queue's and scheduler's own bookkeeping (leases, heartbeats, due slots) is not a
+# change a person made; the jobs they run write their own events (docs/operations.md).
+UNAUDITED_MODELS = frozenset({"ops.workerbeat", "ops.tasklease", "ops.scheduledjob"})
+
+
 def is_audited(model: type[models.Model]) -> bool:
-    return model.__module__.startswith(AUDITED_APP_PREFIX) and model is not AuditEvent
+    return (
+        model.__module__.startswith(AUDITED_APP_PREFIX)
+        and model is not AuditEvent
+        and model._meta.label_lower not in UNAUDITED_MODELS
+    )
 
 
 _is_audited = is_audited

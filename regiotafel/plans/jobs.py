@@ -1,22 +1,25 @@
-"""Reading and scoring an uploaded plan, in the background.
+"""Reading and scoring an uploaded plan, as a job on the task queue.
 
-An upload is stored as 'wachtend'; after its transaction commits, :func:`start` processes it
-in a daemon thread (or right away for a small file, or when ``BACKGROUND`` is off, as in
-tests). Progress is written to the plan row, which the plan page polls with htmx. Passages
-and proposals are written in ONE transaction at the end: a failure at any point leaves the
-plan 'mislukt' with a Dutch message and nothing half-stored. A restart picks up plans left
-'wachtend' or 'bezig' with :func:`process_pending`.
+An upload is stored as 'wachtend' and :func:`start` enqueues :func:`process_plan` with the
+upload's transaction (docs/operations.md), or, for a small file and the lexical scorer,
+processes it right after the commit in the request (about a second). A worker runs the job;
+progress is written to the plan row, which the plan page polls with htmx. Passages and
+proposals are written in ONE transaction at the end, after locking the plan row and checking
+it is still being processed: a failure at any point leaves the plan 'mislukt' with a Dutch
+message and nothing half-stored, and a second run of the same job (a worker killed after
+storing, its lease run out) stores nothing twice. ``regiotafel plannen verwerk`` processes
+plans left 'wachtend' or 'bezig' without a job (:func:`process_pending`).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from regiotafel import errors
 from regiotafel.core import audit
@@ -25,16 +28,20 @@ from regiotafel.plans.models import Passage, Plan, PlanStatus, Proposal, Propose
 
 log = logging.getLogger(__name__)
 
-BACKGROUND = True  # tests switch this off to process on commit, in the same thread
 INLINE_BYTES = 200_000  # smaller files, lexical scorer: processed in the request (about 1 s)
 TOP_K = 5
 READ_SHARE = 60  # reading the file is the first 60 % of the progress bar, scoring the rest
 # (the bar stops at 99 % until the results are stored)
 
 
+class AlreadyProcessed(Exception):
+    """Another run of this plan's job stored its results first."""
+
+
 def start(plan_id: int, scorer: str | None = None) -> None:
-    """Process a stored plan (read and score it, or with ``scorer``: score its stored passages
-    again): inline when small and lexical (or BACKGROUND is off), else in a thread."""
+    """Within the transaction that stored or reset the plan: process it (read and score it,
+    or with ``scorer``: score its stored passages again) right after the commit when small
+    and lexical, else enqueue the job with this transaction."""
     found = (
         Plan.objects.filter(pk=plan_id)
         .annotate(size=Length("source"))
@@ -43,20 +50,22 @@ def start(plan_id: int, scorer: str | None = None) -> None:
     )
     if found is None or found[2] != PlanStatus.WACHTEND:
         return  # already processed (the demo does so inside its own transaction)
-    small = found[0] <= INLINE_BYTES and (scorer or found[1]) == "lexicaal"
-    if not BACKGROUND or small:
-        process(plan_id, scorer)
+    if found[0] <= INLINE_BYTES and (scorer or found[1]) == "lexicaal":
+        transaction.on_commit(lambda: process(plan_id, scorer))
         return
-    threading.Thread(
-        target=_in_thread, args=(plan_id, scorer), daemon=True, name=f"plan-{plan_id}"
-    ).start()
+    from regiotafel.ops.queue import enqueue_on_commit
+
+    enqueue_on_commit(process_plan, plan_id, scorer)
 
 
-def _in_thread(plan_id: int, scorer: str | None) -> None:
-    try:
-        process(plan_id, scorer)
-    finally:
-        connection.close()
+@task()
+def process_plan(plan_id: int, scorer: str | None = None) -> str:
+    """The queued job. Idempotent: a plan no longer waiting or busy was done by an earlier
+    run (a worker killed after storing) and is left alone."""
+    status = Plan.objects.filter(pk=plan_id).values_list("status", flat=True).first()
+    if status not in (PlanStatus.WACHTEND, PlanStatus.BEZIG):
+        return f"plan {plan_id}: {status or 'verwijderd'}, niets te doen"
+    return f"plan {plan_id}: {process(plan_id, scorer).status}"
 
 
 def process_pending() -> list[int]:
@@ -83,6 +92,8 @@ def process(plan_id: int, scorer: str | None = None) -> Plan:
         document = _stored_document(plan) if was_read else _read(plan)
         _set_progress(plan, READ_SHARE)
         _store(plan, document, score_document(plan, document, scorer), scorer, was_read)
+    except AlreadyProcessed:
+        log.info("plan %s was stored by another run of its job", plan_id)
     except Exception as exc:  # noqa: BLE001 - any failure must end as a clear message
         if not isinstance(exc, errors.RegiotafelError):
             log.exception("plan %s could not be processed", plan_id)
@@ -150,6 +161,9 @@ def _fail(plan: Plan, message: str, *, keep: bool = False) -> None:
 
 @transaction.atomic
 def _store(plan: Plan, document, results: list, scorer: str, was_read: bool) -> None:
+    status = Plan.objects.select_for_update().filter(pk=plan.pk).values_list("status", flat=True)
+    if status.first() != PlanStatus.BEZIG:  # another run stored (or the plan was deleted)
+        raise AlreadyProcessed(plan.pk)
     if not was_read:
         stored = Passage.objects.bulk_create(
             Passage(plan=plan, index=p.index, page=p.page, line=p.line, text=p.text)

@@ -248,7 +248,7 @@ def upload_plan(
         uploaded_by=user,
         is_demo=is_demo,
     )
-    transaction.on_commit(lambda: jobs.start(plan.pk))
+    jobs.start(plan.pk)  # enqueued with this transaction (or processed after it, if small)
     return plan
 
 
@@ -288,7 +288,7 @@ def rescore(*, user: User, plan: Plan, scorer: str) -> Plan:
             _("Dit plan wordt nog verwerkt of kon niet worden gelezen."), code="plan-niet-klaar"
         )
     audit.update(Plan.objects.filter(pk=plan.pk), status=PlanStatus.WACHTEND, progress=0, error="")
-    transaction.on_commit(lambda: jobs.start(plan.pk, scorer))
+    jobs.start(plan.pk, scorer)
     plan.refresh_from_db()
     return plan
 

@@ -22,10 +22,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def no_threads(monkeypatch):
-    from regiotafel.plans import jobs
-
-    monkeypatch.setattr(jobs, "BACKGROUND", False)
+def no_threads():
+    """Queued jobs run at once in tests (tests/conftest.py); nothing to switch off."""
 
 
 @pytest.mark.parametrize("role", ["referrer", "triagist", "planner", "outsider"])

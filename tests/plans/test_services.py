@@ -37,9 +37,7 @@ def framework(db):
 
 @pytest.fixture
 def inline(monkeypatch, django_capture_on_commit_callbacks):
-    """Process uploads on commit in this thread, as a small upload is in production."""
-    monkeypatch.setattr(jobs, "BACKGROUND", False)
-
+    """Process uploads on commit in this thread (a queued job runs at once in tests)."""
     def upload(**kwargs):
         with django_capture_on_commit_callbacks(execute=True):
             plan = services.upload_plan(**kwargs)
@@ -268,21 +266,14 @@ def test_a_failure_while_storing_the_results_leaves_no_half_set(
     assert not Passage.objects.exists() and not ProposedPassage.objects.exists()
 
 
-def test_a_large_upload_is_processed_in_a_background_thread(
-    cast, framework, monkeypatch, django_capture_on_commit_callbacks
+def test_a_large_upload_is_queued_as_a_job_with_its_transaction(
+    cast, framework, monkeypatch, settings, django_capture_on_commit_callbacks
 ):
-    started = []
+    from django_tasks_db.models import DBTaskResult
 
-    class RecordingThread:
-        def __init__(self, target, args, **kwargs):
-            started.append((target, args))
-
-        def start(self):
-            pass
-
-    monkeypatch.setattr(jobs.threading, "Thread", RecordingThread)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     monkeypatch.setattr(jobs, "INLINE_BYTES", 10)
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         plan = services.upload_plan(
             user=cast.analyst,
             region=cast.region,
@@ -291,8 +282,36 @@ def test_a_large_upload_is_processed_in_a_background_thread(
             source=KENNEMERLAND.read_bytes(),
             file_name=KENNEMERLAND.name,
         )
-    assert started == [(jobs._in_thread, (plan.pk, None))]
+    job = DBTaskResult.objects.get()
+    assert job.task_path == "regiotafel.plans.jobs.process_plan" and not callbacks
+    assert job.args_kwargs == {"args": [plan.pk, None], "kwargs": {}}
     assert Plan.objects.get(pk=plan.pk).status == PlanStatus.WACHTEND
+
+
+def test_an_upload_undone_by_its_transaction_leaves_no_job(cast, framework, monkeypatch, settings):
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    monkeypatch.setattr(jobs, "INLINE_BYTES", 10)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.upload_plan(
+            user=cast.analyst,
+            region=cast.region,
+            framework=framework,
+            title="Groot",
+            source=KENNEMERLAND.read_bytes(),
+            file_name=KENNEMERLAND.name,
+        )
+        raise RuntimeError("the request failed after the upload")
+    assert not DBTaskResult.objects.exists() and not Plan.objects.exists()
+
+
+def test_the_job_of_a_plan_already_stored_does_nothing(cast, plan):
+    before = set(plan.proposals.values_list("pk", flat=True))
+    message = jobs.process_plan.call(plan.pk, None)
+    assert "niets te doen" in message
+    assert set(plan.proposals.values_list("pk", flat=True)) == before
 
 
 def test_the_progress_bar_moves_on_while_the_plan_is_scored(cast, framework, inline, monkeypatch):
@@ -401,23 +420,13 @@ def test_a_failed_rescore_keeps_the_earlier_proposals_and_says_why(
     assert set(plan.proposals.values_list("pk", flat=True)) == before
 
 
-def test_a_slow_scorer_rescores_in_the_background(
-    cast, plan, monkeypatch, django_capture_on_commit_callbacks
-):
-    started = []
+def test_a_slow_scorer_rescores_as_a_queued_job(cast, plan, settings):
+    from django_tasks_db.models import DBTaskResult
 
-    class RecordingThread:
-        def __init__(self, target, args, **kwargs):
-            started.append(args)
-
-        def start(self):
-            pass
-
-    monkeypatch.setattr(jobs, "BACKGROUND", True)
-    monkeypatch.setattr(jobs.threading, "Thread", RecordingThread)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.rescore(user=cast.analyst, plan=plan, scorer="semantisch")
-    assert started == [(plan.pk, "semantisch")]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    services.rescore(user=cast.analyst, plan=plan, scorer="semantisch")
+    job = DBTaskResult.objects.get()
+    assert job.args_kwargs["args"] == [plan.pk, "semantisch"]
     assert Plan.objects.get(pk=plan.pk).status == PlanStatus.WACHTEND
 
 
