@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -72,14 +74,48 @@ def env_int(env: Mapping[str, str], name: str, *, default: int, minimum: int = 0
     return value
 
 
-def database_config(env: Mapping[str, str], *, data_dir: Path) -> dict:
-    """The default database from DATABASE_URL, or an SQLite file in the data folder."""
+# SQLite: write-ahead log (readers never wait for the writer, the writer never for readers),
+# fsync at checkpoints only (a power cut may lose the last commits, never corrupt the file),
+# IMMEDIATE write transactions and a busy timeout in seconds (docs/serving.md).
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+APPLICATION_NAME = "regiotafel"  # PostgreSQL's application_name; serve adds role and pid
+
+
+@dataclass(frozen=True)
+class Pool:
+    """psycopg's connection pool per process: at most ``max_size`` connections, a request
+    waits up to ``timeout`` seconds for one (docs/serving.md, "Database connections")."""
+
+    min_size: int = 1
+    max_size: int = 4
+    timeout: int = 10
+
+    def __post_init__(self) -> None:
+        if self.min_size > self.max_size:
+            raise SettingsError(
+                _noop("DB_POOL_MIN (%(min)s) mag niet groter zijn dan DB_POOL_MAX (%(max)s).")
+                % {"min": self.min_size, "max": self.max_size}
+            )
+
+    def options(self) -> dict:
+        return {"min_size": self.min_size, "max_size": self.max_size, "timeout": self.timeout}
+
+
+def database_config(env: Mapping[str, str], *, data_dir: Path, pool: Pool | None = None) -> dict:
+    """The default database from DATABASE_URL, or an SQLite file in the data folder.
+
+    PostgreSQL goes through a connection pool (``pool``; Django's ``pool`` option with
+    psycopg), so a process never holds more than ``max_size`` connections."""
     raw = env.get("DATABASE_URL", "").strip()
     if not raw:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(data_dir / "regiotafel.sqlite3"),
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     scheme = urlsplit(raw).scheme
     if not scheme:
@@ -99,7 +135,7 @@ def database_config(env: Mapping[str, str], *, data_dir: Path) -> dict:
             % {"scheme": scheme}
         )
     try:
-        config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
+        config = dj_database_url.parse(raw, conn_max_age=0, conn_health_checks=True)
     except (ValueError, KeyError) as exc:
         raise SettingsError(
             _noop("DATABASE_URL '%(value)s' is niet te lezen: %(reason)s")
@@ -108,8 +144,44 @@ def database_config(env: Mapping[str, str], *, data_dir: Path) -> dict:
     if not config.get("NAME"):
         raise SettingsError(_noop("DATABASE_URL noemt geen database."))
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+        config["OPTIONS"] = dict(SQLITE_OPTIONS)
+    else:  # the pool keeps connections; Django must not keep its own (CONN_MAX_AGE 0)
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("application_name", APPLICATION_NAME)
+        if pool is not None:
+            options["pool"] = pool.options()
     return config
+
+
+def trusted_proxies(env: Mapping[str, str]) -> tuple[IPv4Network | IPv6Network, ...]:
+    """TRUSTED_PROXIES: addresses or networks (CIDR) of the reverse proxies in front of the
+    server; only their X-Forwarded-For is believed (regiotafel.core.middleware.client_ip)."""
+    networks = []
+    for item in env_list(env, "TRUSTED_PROXIES", default=[]):
+        try:
+            networks.append(ip_network(item, strict=False))
+        except ValueError:
+            raise SettingsError(
+                _noop(
+                    "TRUSTED_PROXIES: '%(value)s' is geen IP-adres of netwerk "
+                    "(bijvoorbeeld 10.0.0.5 of 10.0.0.0/24)."
+                )
+                % {"value": item}
+            ) from None
+    return tuple(networks)
+
+
+def web_bind(env: Mapping[str, str]) -> str:
+    """WEB_BIND (host:port or unix:/path), else 127.0.0.1 on PORT (8000)."""
+    raw = env.get("WEB_BIND", "").strip()
+    if raw:
+        return raw
+    port = env_int(env, "PORT", default=8000, minimum=1)
+    if port > 65535:
+        raise SettingsError(
+            _noop("PORT moet tussen 1 en 65535 liggen, niet %(value)s.") % {"value": port}
+        )
+    return f"127.0.0.1:{port}"
 
 
 def secret_key(env: Mapping[str, str], *, data_dir: Path, embedded: bool) -> str:

@@ -16,13 +16,41 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = config.data_dir(ENV)
 
 DEBUG = config.env_bool(ENV, "DEBUG", default=False)
-DATABASES = {"default": config.database_config(ENV, data_dir=DATA_DIR)}
+# PostgreSQL through psycopg's pool: at most DB_POOL_MAX connections per process
+# (docs/serving.md, "Database connections"); SQLite in WAL mode with a busy timeout.
+DB_POOL = config.Pool(
+    min_size=config.env_int(ENV, "DB_POOL_MIN", default=1, minimum=0),
+    max_size=config.env_int(ENV, "DB_POOL_MAX", default=4, minimum=1),
+    timeout=config.env_int(ENV, "DB_POOL_TIMEOUT", default=10, minimum=1),
+)
+DATABASES = {"default": config.database_config(ENV, data_dir=DATA_DIR, pool=DB_POOL)}
 EMBEDDED_DATABASE = not ENV.get("DATABASE_URL", "").strip()
 SECRET_KEY = config.secret_key(ENV, data_dir=DATA_DIR, embedded=EMBEDDED_DATABASE)
 BSN_HASH_KEY = config.bsn_hash_key(ENV, data_dir=DATA_DIR, embedded=EMBEDDED_DATABASE)
 ALLOWED_HOSTS = config.env_list(ENV, "ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = config.env_list(ENV, "CSRF_TRUSTED_ORIGINS", default=[])
 
+# Reverse proxies whose X-Forwarded-For is believed (core/middleware.py client_ip).
+TRUSTED_PROXIES = config.trusted_proxies(ENV)
+
+# regiotafel serve: gunicorn (docs/serving.md). Threads per worker should not exceed
+# DB_POOL_MAX, or requests wait for a connection.
+WEB_BIND = config.web_bind(ENV)
+WEB_WORKERS = config.env_int(ENV, "WEB_WORKERS", default=2, minimum=1)
+WEB_THREADS = config.env_int(ENV, "WEB_THREADS", default=4, minimum=1)
+WEB_TIMEOUT = config.env_int(ENV, "WEB_TIMEOUT", default=60, minimum=1)
+WEB_GRACEFUL_TIMEOUT = config.env_int(ENV, "WEB_GRACEFUL_TIMEOUT", default=30, minimum=1)
+WEB_KEEPALIVE = config.env_int(ENV, "WEB_KEEPALIVE", default=5, minimum=0)
+
+# /gezond (regiotafel/ops/health.py): when a load balancer should stop sending traffic.
+HEALTH_DB_TIMEOUT_MS = config.env_int(ENV, "HEALTH_DB_TIMEOUT_MS", default=2000, minimum=1)
+HEALTH_MAX_QUEUE_LAG_SECONDS = config.env_int(
+    ENV, "HEALTH_MAX_QUEUE_LAG_SECONDS", default=300, minimum=1
+)
+HEALTH_MIN_WORKERS = config.env_int(ENV, "HEALTH_MIN_WORKERS", default=1, minimum=0)
+HEALTH_MAX_SCHEDULER_AGE_SECONDS = config.env_int(
+    ENV, "HEALTH_MAX_SCHEDULER_AGE_SECONDS", default=300, minimum=1
+)
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -51,6 +79,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "regiotafel.core.middleware.RequestLogMiddleware",  # first: the request id, one log line
     "regiotafel.problems.ApiResponseMiddleware",
     "regiotafel.core.limits.RequestLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -209,7 +238,8 @@ LOGGING = {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
+        "line": {"format": "{message}", "style": "{"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler"},
@@ -220,6 +250,15 @@ LOGGING = {
             "filters": ["no_query"],
         },
     },
-    "loggers": {"django.server": {"handlers": ["server"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+        # one JSON line per request (core/middleware.py RequestLogMiddleware), on stdout
+        "request": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "stream": "ext://sys.stdout",
+        },
+    },
+    "loggers": {
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+        "regiotafel.request": {"handlers": ["request"], "level": "INFO", "propagate": False},

@@ -61,6 +61,7 @@ class AuditContext:
     user: User | None = None
     organisation: Organisation | None = None
     ip_address: str | None = None
+    request_id: str = ""  # the web request (X-Request-ID) or job this event belongs to
 
     def actor(self) -> User | None:
         user = getattr(self.request, "user", None) if self.request is not None else self.user
@@ -135,6 +136,9 @@ def canonical(event: AuditEvent) -> bytes:
         "ip_address": _canonical_ip(event.ip_address),
         "detail": json.loads(json.dumps(event.detail or {})),
     }
+    request_id = getattr(event, "request_id", "")  # migration 0004's model has no field
+    if request_id:  # only when set: events from before the field hash as they did
+        facts["request_id"] = request_id
     return json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -263,6 +267,7 @@ def _event(
         object_repr=str(obj)[:200] if obj is not None else "",
         data_subject=data_subject[:200],
         ip_address=ctx.ip_address,
+        request_id=ctx.request_id,
         detail=detail or {},
     )
 
@@ -620,7 +625,9 @@ def _on_login_failed(sender, credentials, request=None, **kwargs) -> None:
                 account,
                 detail=detail,
                 organisation=organisation,
-                ctx=AuditContext(channel=ctx.channel, ip_address=ctx.ip_address),
+                ctx=AuditContext(
+                    channel=ctx.channel, ip_address=ctx.ip_address, request_id=ctx.request_id
+                ),
             )
             for organisation in organisations
         ]

@@ -426,6 +426,8 @@ class AuditEvent(models.Model):
     )
     ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
     detail = models.JSONField(_("details"), default=dict, blank=True)
+    # The request (X-Request-ID) the event belongs to: joins it to the request log line.
+    request_id = models.CharField(_("verzoek-id"), max_length=64, blank=True, default="")
     # The hash chain (core.audit): the position in the log, the hash of the event before,
     # and the SHA-256 over this event's facts and that previous hash.
     sequence = models.BigIntegerField(_("volgnummer"), unique=True)

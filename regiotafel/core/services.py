@@ -230,6 +230,7 @@ AUDIT_EXPORT_COLUMNS = [
     ("betrokkene", lambda e: e.data_subject),
     ("betrokkenen", lambda e: ", ".join(map(str, (e.detail or {}).get("betrokkenen", [])))),
     ("ip_adres", lambda e: e.ip_address or ""),
+    ("verzoek_id", lambda e: e.request_id),
     ("volgnummer", lambda e: e.sequence),
     ("hash", lambda e: e.hash),
 ]
