@@ -29,7 +29,6 @@ SECRET_KEY = config.secret_key(ENV, data_dir=DATA_DIR, embedded=EMBEDDED_DATABAS
 BSN_HASH_KEY = config.bsn_hash_key(ENV, data_dir=DATA_DIR, embedded=EMBEDDED_DATABASE)
 ALLOWED_HOSTS = config.env_list(ENV, "ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = config.env_list(ENV, "CSRF_TRUSTED_ORIGINS", default=[])
-
 # Reverse proxies whose X-Forwarded-For is believed (core/middleware.py client_ip).
 TRUSTED_PROXIES = config.trusted_proxies(ENV)
 
@@ -51,6 +50,7 @@ HEALTH_MIN_WORKERS = config.env_int(ENV, "HEALTH_MIN_WORKERS", default=1, minimu
 HEALTH_MAX_SCHEDULER_AGE_SECONDS = config.env_int(
     ENV, "HEALTH_MAX_SCHEDULER_AGE_SECONDS", default=300, minimum=1
 )
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -77,9 +77,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "regiotafel.core.middleware.RequestLogMiddleware",  # first: the request id, one log line
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "regiotafel.core.middleware.RequestLogMiddleware",  # first: the request id, one log line
     "regiotafel.problems.ApiResponseMiddleware",
     "regiotafel.core.limits.RequestLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -249,9 +249,6 @@ LOGGING = {
             "formatter": "server",
             "filters": ["no_query"],
         },
-    },
-    "root": {"handlers": ["console"], "level": "WARNING"},
-}
         # one JSON line per request (core/middleware.py RequestLogMiddleware), on stdout
         "request": {
             "class": "logging.StreamHandler",
@@ -262,3 +259,6 @@ LOGGING = {
     "loggers": {
         "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
         "regiotafel.request": {"handlers": ["request"], "level": "INFO", "propagate": False},
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
