@@ -5,6 +5,7 @@ from django.urls import include, path
 from regiotafel.api import api
 from regiotafel.core import charts
 from regiotafel.core import views as core_views
+from regiotafel.ops import health
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("portfolio/", include("regiotafel.portfolio.urls")),
     path("plannen/", include("regiotafel.plans.urls")),
     path("grafieken/plotly.js", charts.plotly_js, name="plotly-js"),
+    path("gezond", health.view, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -34,6 +34,7 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     "auditlog-export": ("auditlog.bekijken",),
     "members": ("medewerkers.bekijken", "medewerkers.beheren"),
     "plotly-js": PUBLIC,
+    "health": PUBLIC,  # /gezond: figures for load balancers, no personal data
     "api-v1:openapi-json": PUBLIC,
     "api-v1:openapi-view": PUBLIC,
     "api-v1:api-root": PUBLIC,
