@@ -84,9 +84,9 @@ def _fill_framework(framework: Framework, rows: list[dict]) -> None:
         )
 
 
-@transaction.atomic
 def import_framework(*, user: User, name: str, source: bytes | Path, file_name: str) -> Framework:
-    """A new framework from a CSV/XLSX with the columns of indicators.csv; all rows or none."""
+    """A new framework from a CSV/XLSX with the columns of indicators.csv; all rows or none.
+    The file is read and checked before the transaction; only the writes are inside it."""
     permissions.check(user, "raamwerk.beheren")
     name = (name or "").strip()
     if not name:
@@ -95,19 +95,20 @@ def import_framework(*, user: User, name: str, source: bytes | Path, file_name: 
             code="naam-verplicht",
             errors=[errors.FieldError(field="naam", message=_("verplicht"))],
         )
-    if Framework.objects.filter(name__iexact=name).exists():
-        raise errors.Conflict(
-            _("Er is al een toetsingskader met de naam %(n)s.") % {"n": name},
-            code="kader-bestaat-al",
-        )
     table = tabular.read_table(source, name=file_name)
     tabular.require_columns(table, FRAMEWORK_COLUMNS)
     tabular.refuse_long_cells(
         table, {"categorie": (Category, "name"), "indicator": (Indicator, "name")}
     )
     rows = _parse_framework_rows(table)
-    framework = Framework.objects.create(name=name)
-    _fill_framework(framework, rows)
+    with transaction.atomic():
+        if Framework.objects.filter(name__iexact=name).exists():
+            raise errors.Conflict(
+                _("Er is al een toetsingskader met de naam %(n)s.") % {"n": name},
+                code="kader-bestaat-al",
+            )
+        framework = Framework.objects.create(name=name)
+        _fill_framework(framework, rows)
     return framework
 
 
@@ -202,7 +203,6 @@ def specs_for(framework: Framework, scorer: str) -> list:
 # --- plans ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def upload_plan(
     *,
     user: User | None,
@@ -218,7 +218,8 @@ def upload_plan(
 ) -> Plan:
     """Store an uploaded plan as 'wachtend'; it is read and scored after the commit.
 
-    What can be refused at once is refused before anything is stored (InvalidInput)."""
+    What can be refused at once is refused before anything is stored (InvalidInput), and
+    before the transaction: only the insert and the enqueue are inside it."""
     from regiotafel.plans import ingest, jobs, scoring
 
     if user is not None:
@@ -235,20 +236,21 @@ def upload_plan(
     # Refused here, nothing stored: an unsupported type, an encrypted or broken PDF, and for
     # a small file (read in full now) also an empty one or one that is not a plan.
     kind = ingest.check_upload(source, name=file_name, read_fully=len(source) <= jobs.INLINE_BYTES)
-    plan = Plan.objects.create(
-        region=region,
-        framework=framework,
-        title=(title or "").strip() or Path(file_name).stem,
-        version=version,
-        plan_date=plan_date,
-        file_name=Path(file_name).name,
-        kind=kind,
-        source=source,
-        scorer=scorer,
-        uploaded_by=user,
-        is_demo=is_demo,
-    )
-    jobs.start(plan.pk)  # enqueued with this transaction (or processed after it, if small)
+    with transaction.atomic():
+        plan = Plan.objects.create(
+            region=region,
+            framework=framework,
+            title=(title or "").strip() or Path(file_name).stem,
+            version=version,
+            plan_date=plan_date,
+            file_name=Path(file_name).name,
+            kind=kind,
+            source=source,
+            scorer=scorer,
+            uploaded_by=user,
+            is_demo=is_demo,
+        )
+        jobs.start(plan.pk)  # enqueued with this transaction (or processed after it, if small)
     return plan
 
 
@@ -500,12 +502,12 @@ def agreement(*, plan: Plan) -> list[Agreement]:
 # --- calibration ------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def calibrate(*, user: User, framework: Framework, scorer: str) -> dict[str, float]:
     """Per indicator, the scorer's passage threshold that best separates the passages
     analysts accepted (or chose as evidence) from those they rejected; stored on the
     indicator and used by the next scan or rescore. Indicators with too few labels keep
-    their threshold. Returns the thresholds that changed."""
+    their threshold. Returns the thresholds that changed. The plans are scored before the
+    transaction; only the changed thresholds are written inside it."""
     from regiotafel.plans import evaluation, scoring
     from regiotafel.plans.results import _passage_labels
 
@@ -525,10 +527,11 @@ def calibrate(*, user: User, framework: Framework, scorer: str) -> dict[str, flo
             scored += _scored_labels(plan, specs, scoring.get_scorer(scorer), labels)
     found = evaluation.calibrate_thresholds(scored, default=current)
     changed = {code: cut for code, cut in found.items() if cut != current[code]}
-    for code, cut in changed.items():
-        indicator = indicators[code]
-        indicator.thresholds = {**indicator.thresholds, scorer: cut}
-        indicator.save(update_fields=["thresholds"])
+    with transaction.atomic():
+        for code, cut in changed.items():
+            indicator = Indicator.objects.select_for_update().get(pk=indicators[code].pk)
+            indicator.thresholds = {**indicator.thresholds, scorer: cut}
+            indicator.save(update_fields=["thresholds"])
     return changed
 
 

@@ -125,10 +125,13 @@ def parse_parameters(text: str, *, filename: str):
     return params.parse(text, source=filename)
 
 
-@transaction.atomic
 def save_parameter_set(*, user, region: Region, text: str, filename: str) -> ParameterSet:
     """Validate and store a new version of the region's parameters; nothing is saved when
-    the file is refused."""
+    the file is refused.
+
+    Reading, checking and computing the projection happen before the transaction; only the
+    short write is inside it (on SQLite a write transaction holds the one write lock, so a
+    bed claim would otherwise wait for the whole projection)."""
     permissions.check(user, "zorgkloof.parameters.beheren", region)
     parsed = parse_parameters(text, filename=filename)
     if str(parsed.region) != region.name:
@@ -145,16 +148,17 @@ def save_parameter_set(*, user, region: Region, text: str, filename: str) -> Par
             ],
         )
     _check_it_computes(parsed, text=text, filename=filename, region=region)
-    Region.objects.select_for_update().filter(pk=region.pk).first()  # one version at a time
-    latest = ParameterSet.objects.filter(region=region).aggregate(v=Max("version"))["v"] or 0
-    return ParameterSet.objects.create(
-        region=region,
-        name=str(parsed.name)[:200],
-        version=latest + 1,
-        text=text,
-        filename=filename[:255],
-        created_by=user if user is not None and user.is_authenticated else None,
-    )
+    with transaction.atomic():
+        Region.objects.select_for_update().filter(pk=region.pk).first()  # one version at a time
+        latest = ParameterSet.objects.filter(region=region).aggregate(v=Max("version"))["v"] or 0
+        return ParameterSet.objects.create(
+            region=region,
+            name=str(parsed.name)[:200],
+            version=latest + 1,
+            text=text,
+            filename=filename[:255],
+            created_by=user if user is not None and user.is_authenticated else None,
+        )
 
 
 def _check_it_computes(parsed, *, text: str, filename: str, region: Region) -> None:
