@@ -27,6 +27,7 @@ import psycopg
 import requests
 
 WORLD_SCRIPT = Path(__file__).with_name("world.py")
+SLOW_PLANS = Path(__file__).with_name("slow_plans.py")
 READER = "topology-test"  # application_name of the test's own reading connections
 
 # Small pools and short intervals, so the limits are reachable and the scheduler visible
@@ -201,10 +202,13 @@ class Topology:
         return done.stdout
 
     def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> Process:
+        """Start ``regiotafel ARGS``; ``worker`` through slow_plans.py, which pauses every
+        plan mid-job so the test can kill a worker while it holds one."""
+        program = [str(SLOW_PLANS)] if args[0] == "worker" else ["-m", "regiotafel"]
         log = self.workdir / f"{name}.log"
         with log.open("w") as out:
             popen = subprocess.Popen(
-                [sys.executable, "-m", "regiotafel", *args],
+                [sys.executable, *program, *args],
                 env={**self.env, **(env or {})},
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -221,17 +225,21 @@ class Topology:
         )
 
     def wait_healthy(self, base: str, process: Process, seconds: float = 90) -> None:
+        """Until ``/gezond`` answers 200: database, queue, both workers and the scheduler."""
         deadline = time.monotonic() + seconds
+        answer = None
         while time.monotonic() < deadline:
             if not process.alive:
-                raise AssertionError(f"{process.name} stopped:\n{process.log.read_text()}")
+                raise AssertionError(f"{process.name} stopped:\n{self.logs()}")
             try:
-                if requests.get(f"{base}/gezond", timeout=3).status_code < 500:
+                answer = requests.get(f"{base}/gezond", timeout=3)
+                if answer.status_code == 200:
                     return
             except requests.RequestException:
                 pass
             time.sleep(0.5)
-        raise AssertionError(f"{process.name} did not answer /gezond within {seconds}s")
+        said = answer.text if answer is not None else "nothing"
+        raise AssertionError(f"{base}/gezond not healthy within {seconds}s: {said}")
 
     # ------------------------------------------------------------ the whole
 
@@ -239,6 +247,7 @@ class Topology:
         self.env = self.make_env(extra_env)
         self.create_database()
         self.command("migrate", "--no-input", "-v0")
+        self.command("collectstatic", "--no-input", "-v0")  # once, as an image build does
         output = self.command("shell", "-c", WORLD_SCRIPT.read_text())
         line = next(x for x in output.splitlines() if x.startswith("WORLD "))
         self.world = json.loads(line.removeprefix("WORLD "))
@@ -247,9 +256,10 @@ class Topology:
         starting = []
         for i in range(WEB_PROCESSES):
             port = free_port()
-            base = f"http://127.0.0.1:{port}"
-            web = self.start(f"web-{i + 1}", "serve", env={"WEB_BIND": f"127.0.0.1:{port}"})
-            starting.append((base, web))
+            web = self.start(
+                f"web-{i + 1}", "serve", "--zonder-collectstatic", "--adres", f"127.0.0.1:{port}"
+            )
+            starting.append((f"http://127.0.0.1:{port}", web))
         for base, process in starting:
             self.wait_healthy(base, process)
             self.web.append(base)

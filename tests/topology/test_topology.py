@@ -21,23 +21,26 @@ from pathlib import Path
 import pytest
 import requests
 
+from regiotafel.plans.jobs import INLINE_BYTES
 from tests.topology import harness
 from tests.topology.load import Watcher, open_loop
 
 pytestmark = pytest.mark.integration
 
-SEED_PLAN = Path(__file__).parents[2] / "regiotafel/data/seeds/001_c48e1087b87b02ba.txt"
+SEED_PLAN = Path(__file__).parents[2] / "regiotafel/data/seeds/004_4d2e3de32583dcaa.txt"
+# Four copies: past INLINE_BYTES, so the upload enqueues a job instead of processing the plan
+# in the request.
+PLAN_TEXT = SEED_PLAN.read_bytes() * 4
 PLANS_PER_WEB_PROCESS = 3
 LEASE_SECONDS = 6  # a killed worker's job is taken again after this
 PLAN_PAUSE_SECONDS = 4  # test-only: every plan pauses mid-job (after reading, before scoring)
 BURST_REQUESTS = 1000
 BURST_RATE = 100  # per second: 1,000 requests over 10 s
 TOPOLOGY_SETTINGS = {
-    "TASK_LEASE_SECONDS": str(LEASE_SECONDS),
-    "WORKER_BEAT_SECONDS": "1",
-    "SCHEDULE_CLAIM_EXPIRY_SECONDS": "5",
-    "HEALTH_MIN_WORKERS": str(harness.WORKER_PROCESSES),
-    "REGIOTAFEL_TEST_PLAN_PAUSE_SECONDS": str(PLAN_PAUSE_SECONDS),
+    "TASK_LEASE_SECONDS": str(LEASE_SECONDS),  # also: a worker without a beat for this long
+    "SCHEDULE_EXPIRE_CLAIMS_SECONDS": "5",
+    "HEALTH_MIN_WORKERS": str(harness.WORKER_PROCESSES),  # one stopped worker is unhealthy
+    "TOPOLOGY_PLAN_PAUSE_SECONDS": str(PLAN_PAUSE_SECONDS),  # read by slow_plans.py only
 }
 
 
@@ -55,16 +58,16 @@ def _servers() -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def topology(tmp_path_factory):
+def topology(request, tmp_path_factory):
     url, redis_url = _servers()
     topology = harness.Topology(url, redis_url, tmp_path_factory.mktemp("topology"))
+    failed_before = request.session.testsfailed
     try:
         topology.open(TOPOLOGY_SETTINGS)
         yield topology
-    except BaseException:
-        print(topology.logs())
-        raise
     finally:
+        if request.session.testsfailed > failed_before or not topology.web:
+            print(topology.logs())  # shown with the failure: what each process said
         topology.close()
 
 
@@ -133,7 +136,7 @@ def _upload(topology, session: requests.Session, base: str, title: str) -> int:
             "scorer": "lexicaal",
             "csrfmiddlewaretoken": session.cookies["csrftoken"],
         },
-        files={"bestand": (f"{title}.txt", SEED_PLAN.read_bytes(), "text/plain")},
+        files={"bestand": (f"{title}.txt", PLAN_TEXT, "text/plain")},
         headers={"Referer": f"{base}/plannen/uploaden/"},
         allow_redirects=False,
         timeout=60,
@@ -155,7 +158,7 @@ def _wait(what: str, check, seconds: float, every: float = 0.25):
 def _running_plan_job(topology):
     """(job id, worker id, pid) of a plan job some worker holds right now, mid-way."""
     rows = topology.read(
-        "SELECT j.id, l.worker_id, b.pid FROM django_tasks_db_dbtaskresult j "
+        "SELECT j.id, l.worker_id, b.pid FROM django_tasks_database_dbtaskresult j "
         "JOIN ops_tasklease l ON l.task_id = j.id JOIN ops_workerbeat b ON b.worker_id = "
         "l.worker_id WHERE j.status = 'RUNNING' AND j.task_path LIKE 'regiotafel.plans.%%'"
     )
@@ -165,6 +168,7 @@ def _running_plan_job(topology):
 def test_plans_uploaded_through_both_web_processes_are_each_processed_exactly_once_even_when_a_worker_is_killed_mid_job(  # noqa: E501
     topology, holds
 ):
+    assert len(PLAN_TEXT) > INLINE_BYTES, "a plan for the queue, not for the request"
     sessions = {base: _logged_in(topology, base) for base in topology.web}
     plans = [
         _upload(topology, sessions[base], base, f"plan-{i}-via-{n}")
@@ -198,7 +202,7 @@ def test_plans_uploaded_through_both_web_processes_are_each_processed_exactly_on
         )[0][0]
         assert stored == 1, f"plan {plan}: processed {stored} times"
     status, leased_by, attempts = topology.read(
-        "SELECT j.status, l.worker_id, l.attempts FROM django_tasks_db_dbtaskresult j "
+        "SELECT j.status, l.worker_id, l.attempts FROM django_tasks_database_dbtaskresult j "
         "JOIN ops_tasklease l ON l.task_id = j.id WHERE j.id = %s",
         job,
     )[0]
@@ -275,8 +279,10 @@ def test_gezond_reports_a_stopped_worker(topology):
 
     def reported():
         status, body = topology.health()
-        return (status, body) if len(body["workers"]["alive"]) == expected else None
+        return (status, body) if body["checks"]["workers"]["alive"] == expected else None
 
     status, body = _wait("/gezond counts the stopped worker", reported, LEASE_SECONDS + 15, every=1)
     assert status == 503
-    assert body["status"] != "ok"
+    assert body["status"] == "unhealthy"
+    assert body["checks"]["database"]["ok"]
+    assert not body["checks"]["workers"]["ok"]
