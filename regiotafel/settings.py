@@ -10,6 +10,7 @@ from pathlib import Path
 from regiotafel import config
 from regiotafel.core import content_policy
 from regiotafel.ops import config as ops_config
+from regiotafel.sharedstate import config as shared_state
 
 ENV = config.environment()
 BASE_DIR = Path(__file__).resolve().parent
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "regiotafel.ops",
     "django_tasks",
     "django_tasks_db",
+    "regiotafel.sharedstate",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -180,6 +182,11 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# State shared by every process and machine (docs/operations.md, "Shared state"): Django's
+# cache framework, the database cache by default (its tables come with `regiotafel migrate`),
+# Redis when REDIS_URL is set.
+CACHES = shared_state.caches(ENV.get("REDIS_URL", ""))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

