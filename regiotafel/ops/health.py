@@ -47,20 +47,24 @@ def check_database() -> Check:
     """``SELECT 1`` under a statement timeout of ``HEALTH_DB_TIMEOUT_MS``."""
     started = time.monotonic()
     try:
-        if connection.vendor == "postgresql":  # the timeout holds for this transaction only
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('statement_timeout', %s, true)",
-                    [str(settings.HEALTH_DB_TIMEOUT_MS)],
-                )
-                cursor.execute("SELECT 1")
-        else:  # no transaction: SQLite's IMMEDIATE one would wait for the writer's lock
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
+        _select_one()
     except Exception:  # any failure means "not healthy"; the reason goes to the log only
         log.exception("health: the database check failed")
         return Check(False, {"ms": _ms(started)})
     return Check(True, {"ms": _ms(started)})
+
+
+def _select_one() -> None:
+    if connection.vendor == "postgresql":  # the timeout holds for this transaction only
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, true)",
+                [str(settings.HEALTH_DB_TIMEOUT_MS)],
+            )
+            cursor.execute("SELECT 1")
+    else:  # no transaction: SQLite's IMMEDIATE one would wait for the writer's lock
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
 
 
 def check_queue() -> Check:
