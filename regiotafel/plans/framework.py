@@ -42,6 +42,8 @@ def indicators_file() -> Path:
     return DATA_DIR / "indicators.csv"
 
 
+# Pure memoisation (docs/decisions.md, "Shared state"): files inside the package, the same in
+# every process; an analyst's changes live in the database and are never read from here.
 @lru_cache(maxsize=1)
 def _default_specs() -> tuple[IndicatorSpec, ...]:
     with indicators_file().open(encoding="utf-8-sig", newline="") as handle:

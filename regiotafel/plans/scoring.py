@@ -101,6 +101,7 @@ def _share(progress: ProgressCallback, start: float, width: float) -> ProgressCa
 # -- thresholds and decisions -------------------------------------------------------------
 
 
+# Pure memoisation of a file inside the package (docs/decisions.md, "Shared state").
 @lru_cache(maxsize=1)
 def _threshold_table() -> dict[str, dict]:
     return yaml.safe_load(THRESHOLDS_FILE.read_text(encoding="utf-8"))
