@@ -10,6 +10,7 @@ topology is tested", says what each test proves and how.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -145,6 +146,17 @@ def _upload(topology, session: requests.Session, base: str, title: str) -> int:
     return int(re.search(r"/plannen/(\d+)/", answer.headers["Location"])[1])
 
 
+def _requests(topology, name: str, parts: tuple[str, ...]) -> list[str]:
+    """The paths of the requests a web process logged (one JSON line each) that contain
+    one of ``parts``."""
+    paths = []
+    for line in topology.processes[name].log.read_text().splitlines():
+        if line.startswith("{") and '"path"' in line:
+            path = json.loads(line)["path"]
+            paths += [path] if any(part in path for part in parts) else []
+    return paths
+
+
 def _wait(what: str, check, seconds: float, every: float = 0.25):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -156,11 +168,16 @@ def _wait(what: str, check, seconds: float, every: float = 0.25):
 
 
 def _running_plan_job(topology):
-    """(job id, worker id, pid) of a plan job some worker holds right now, mid-way."""
+    """(job id, worker id, pid, arguments) of a plan job a worker holds right now, with its
+    plan 'bezig' (read, paused before scoring by slow_plans.py)."""
     rows = topology.read(
-        "SELECT j.id, l.worker_id, b.pid FROM django_tasks_database_dbtaskresult j "
-        "JOIN ops_tasklease l ON l.task_id = j.id JOIN ops_workerbeat b ON b.worker_id = "
-        "l.worker_id WHERE j.status = 'RUNNING' AND j.task_path LIKE 'regiotafel.plans.%%'"
+        "SELECT j.id, l.worker_id, b.pid, j.args_kwargs "
+        "FROM django_tasks_database_dbtaskresult j "
+        "JOIN ops_tasklease l ON l.task_id = j.id "
+        "JOIN ops_workerbeat b ON b.worker_id = l.worker_id "
+        "JOIN plans_plan p ON p.id = (j.args_kwargs->'args'->>0)::bigint "
+        "WHERE j.status = 'RUNNING' AND j.task_path LIKE 'regiotafel.plans.%%' "
+        "AND p.status = 'bezig'"
     )
     return rows[0] if rows else None
 
@@ -176,12 +193,18 @@ def test_plans_uploaded_through_both_web_processes_are_each_processed_exactly_on
         for i in range(PLANS_PER_WEB_PROCESS)
     ]
 
-    job, worker_id, pid = _wait(
+    job, worker_id, pid, arguments = _wait(
         "a worker holding a plan mid-job", lambda: _running_plan_job(topology), 60
     )
     victim = next(p for p in topology.processes.values() if p.popen.pid == pid)
     victim.signal(signal.SIGKILL)
     victim.popen.wait(timeout=10)
+    plan_of_job = arguments["args"][0]
+    assert topology.read(
+        "SELECT p.status, count(s.id) FROM plans_plan p LEFT JOIN plans_passage s "
+        "ON s.plan_id = p.id WHERE p.id = %s GROUP BY p.status",
+        plan_of_job,
+    ) == [("bezig", 0)], "killed mid-job: the plan was being processed, nothing stored yet"
 
     def all_done():
         rows = topology.read("SELECT id, status FROM plans_plan WHERE id = ANY(%s)", plans)
@@ -190,17 +213,25 @@ def test_plans_uploaded_through_both_web_processes_are_each_processed_exactly_on
     _wait("every plan processed", all_done, 120, every=0.5)
     statuses = dict(topology.read("SELECT id, status FROM plans_plan WHERE id = ANY(%s)", plans))
     assert statuses == {plan: "klaar" for plan in plans}
+    jobs = topology.read(
+        "SELECT args_kwargs->'args'->>0, status FROM django_tasks_database_dbtaskresult "
+        "WHERE task_path LIKE 'regiotafel.plans.%%'"
+    )
+    assert sorted(jobs) == sorted((str(plan), "SUCCESSFUL") for plan in plans), "one job each"
+    sets = set()
     for plan in plans:
         passages, indexes = topology.read(
             "SELECT count(*), count(DISTINCT index) FROM plans_passage WHERE plan_id = %s", plan
         )[0]
         assert passages == indexes > 0, f"plan {plan}: one set of passages"
+        sets.add(passages)
         stored = topology.read(
             "SELECT count(*) FROM core_auditevent WHERE object_type = 'plans.plan' "
             "AND object_id = %s AND action = 'update' AND detail->'velden' ? 'pages'",
             str(plan),
         )[0][0]
         assert stored == 1, f"plan {plan}: processed {stored} times"
+    assert len(sets) == 1, "the same text gives every plan the same passages, once"
     status, leased_by, attempts = topology.read(
         "SELECT j.status, l.worker_id, l.attempts FROM django_tasks_database_dbtaskresult j "
         "JOIN ops_tasklease l ON l.task_id = j.id WHERE j.id = %s",
@@ -230,6 +261,13 @@ def test_an_expired_hold_is_released_by_the_scheduler_with_no_request_touching_i
         every=1,
     )
     assert released
+    touched = {
+        name: _requests(topology, name, ("/bedden/", "/reserveringen", "/capaciteit/"))
+        for name in ("web-1", "web-2")
+    }
+    assert sorted(len(paths) for paths in touched.values()) == [2, 2], (
+        f"no request but the four that made the holds, two through each process: {touched}"
+    )
     beds = topology.read(
         "SELECT DISTINCT b.status FROM capacity_bed b JOIN capacity_claim c ON c.bed_id = b.id "
         "WHERE c.id = ANY(%s)",
@@ -272,16 +310,25 @@ def test_database_connections_stay_within_the_pool_limits_during_a_burst_of_1000
 
 
 def test_gezond_reports_a_stopped_worker(topology):
-    running = [p for name, p in topology.processes.items() if name.startswith("worker") and p.alive]
+    """First the worker killed mid-job above (no goodbye: its beat went stale), then one that
+    stops on SIGTERM (it says goodbye)."""
+    workers = [p for name, p in topology.processes.items() if name.startswith("worker")]
+
+    def reports(expected: int):
+        def check():
+            status, body = topology.health()
+            return (status, body) if body["checks"]["workers"]["alive"] == expected else None
+
+        return _wait(f"/gezond counts {expected} workers", check, LEASE_SECONDS + 15, every=1)
+
+    running = [p for p in workers if p.alive]
     assert running, "a worker to stop"
+    status, body = reports(len(running))
+    assert (status, body["status"]) == (
+        (200, "healthy") if len(running) == len(workers) else (503, "unhealthy")
+    )
     running[0].stop()
-    expected = len(running) - 1
-
-    def reported():
-        status, body = topology.health()
-        return (status, body) if body["checks"]["workers"]["alive"] == expected else None
-
-    status, body = _wait("/gezond counts the stopped worker", reported, LEASE_SECONDS + 15, every=1)
+    status, body = reports(len(running) - 1)
     assert status == 503
     assert body["status"] == "unhealthy"
     assert body["checks"]["database"]["ok"]
