@@ -31,7 +31,7 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "regiotafel" / "data"
 URL = os.environ.get("DATABASE_URL", "")
-CLIENTS = ["pg_dump", "pg_restore", "psql"]
+CLIENTS = ["pg_dump", "pg_restore", "psql", "createdb"]
 
 if not URL.startswith(("postgres://", "postgresql://")):
     pytest.skip("a restore needs PostgreSQL (DATABASE_URL)", allow_module_level=True)
@@ -189,11 +189,12 @@ def test_a_dump_restored_into_a_fresh_database_starts_and_its_audit_chain_verifi
     # Back up, then restore into a fresh database owned by the same owner.
     dump = tmp_path / "regiotafel.dump"
     cluster.run("pg_dump", "--format=custom", "--file", str(dump), "--dbname", cluster.source)
-    made = cluster.psql(
-        "postgres",
-        f'CREATE DATABASE "{cluster.restored}" OWNER "{cluster.owner}" TEMPLATE template0',
-    )
-    assert made.returncode == 0, made.stderr
+    cluster.run("createdb", "--owner", cluster.owner, "--template", "template0", cluster.restored)
+    for statement in [
+        f'REVOKE ALL ON DATABASE "{cluster.restored}" FROM PUBLIC',
+        f'GRANT CONNECT, TEMPORARY ON DATABASE "{cluster.restored}" TO "{cluster.app}"',
+    ]:
+        assert cluster.psql("postgres", statement).returncode == 0, statement
     cluster.run("pg_restore", "--exit-on-error", "--dbname", cluster.restored, str(dump))
 
     # The platform, pointed at the restored database as the application role, starts.
