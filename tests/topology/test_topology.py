@@ -151,9 +151,13 @@ def _requests(topology, name: str, parts: tuple[str, ...]) -> list[str]:
     one of ``parts``."""
     paths = []
     for line in topology.processes[name].log.read_text().splitlines():
-        if line.startswith("{") and '"path"' in line:
+        if not (line.startswith("{") and '"path"' in line):
+            continue
+        try:
             path = json.loads(line)["path"]
-            paths += [path] if any(part in path for part in parts) else []
+        except (ValueError, KeyError):  # two processes' lines mixed up: judge the raw text
+            path = line
+        paths += [path] if any(part in path for part in parts) else []
     return paths
 
 
