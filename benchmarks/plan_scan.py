@@ -41,8 +41,10 @@ def setup_django() -> None:
     os.environ.setdefault("REGIOTAFEL_DATA_DIR", tempfile.mkdtemp(prefix="plan-scan-"))
     sys.path.insert(0, str(ROOT))
     import django
+    from django.core.management import call_command
 
     django.setup()
+    call_command("migrate", verbosity=0)  # the shared embeddings cache is a database table
 
 
 def seed_words() -> list[str]:
