@@ -317,3 +317,43 @@ def test_the_role_script_creates_what_the_compose_file_and_docs_name():
     assert '"${REGIOTAFEL_OWNER_ROLE:-regiotafel}"' in script
     assert "NOSUPERUSER" in script and 'OWNER :"owner"' in script
     assert os.access(DEPLOY / "postgres" / "create-roles.sh", os.X_OK)
+
+
+def test_the_nginx_site_passes_the_client_address_and_a_little_more_than_the_upload_limit():
+    from django.conf import settings
+
+    site = (DEPLOY / "nginx" / "regiotafel.conf").read_text(encoding="utf-8")
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in site  # set, never appended
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in site
+    limit = int(re.search(r"client_max_body_size (\d+)m;", site)[1])
+    assert settings.MAX_UPLOAD_MB < limit <= settings.MAX_UPLOAD_MB + 10
+    assert "$request_uri" not in site.split("log_format", 1)[1].split(";", 1)[0]  # no query
+    assert "server 127.0.0.1:8000;" in site  # the unit's WEB_BIND in the example env file
+    assert "WEB_BIND=127.0.0.1:8000" in (UNITS / "regiotafel.env.example").read_text()
+
+
+SNAKEOIL = Path("/etc/ssl/certs/ssl-cert-snakeoil.pem")
+
+
+@pytest.mark.skipif(
+    shutil.which("nginx") is None or not SNAKEOIL.exists() or os.geteuid() != 0,
+    reason="needs nginx, Debian's snakeoil certificate and root",
+)
+def test_nginx_accepts_the_site(tmp_path):
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n"
+        f"  access_log {tmp_path}/access.log;\n"
+        f"  include {DEPLOY / 'nginx' / 'regiotafel.conf'};\n}}\n"
+    )
+    site = (DEPLOY / "nginx" / "regiotafel.conf").read_text(encoding="utf-8")
+    local = tmp_path / "regiotafel.conf"
+    local.write_text(site.replace("/var/log/nginx/", f"{tmp_path}/"))
+    main.write_text(main.read_text().replace(str(DEPLOY / "nginx" / "regiotafel.conf"), str(local)))
+    result = subprocess.run(
+        ["nginx", "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(main)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
