@@ -1,4 +1,4 @@
-"""CBS StatLine loader (through ``cbsodata``), cached on disk.
+"""CBS StatLine loader (through ``cbsodata``), cached in the shared cache or a folder.
 
 - ``03759ned`` (Bevolking op 1 januari; geslacht, leeftijd, burgerlijke staat en regio):
   persons per municipality, sex and single year of age in the base year;
@@ -226,12 +226,17 @@ def population(params) -> PopulationTable:
 def _shared(key: str, fetch: Callable[[], pd.DataFrame]) -> pd.DataFrame:
     """A StatLine answer from the shared cache, or fetched once and stored there."""
     import io
+    import logging
 
     from django.core.cache import caches
 
     from regiotafel.projection.store import CACHE
 
-    found = caches[CACHE].get(key)
+    try:
+        found = caches[CACHE].get(key)
+    except Exception as exc:  # a database without the cache tables (the CLI before migrate)
+        logging.getLogger(__name__).warning("CBS answers not cached: %s", exc)
+        return fetch()
     if isinstance(found, bytes):
         return pd.read_parquet(io.BytesIO(found))
     frame = fetch()

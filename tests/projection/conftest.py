@@ -1,8 +1,9 @@
 """Fixtures shared by the gap-analysis tests.
 
-The disk cache of computed projections lives for the whole session (computing the demo
-projection takes seconds); the in-process copies (``services._memory``) are dropped before
-every test, so no test can pass or fail because of what an earlier test left in memory.
+Computed projections go to the shared store (the cache framework, rolled back with each
+test; the demo projection takes about a second); the in-process copies
+(``services._memory``) are dropped before every test, so no test can pass or fail because of
+what an earlier test left in memory.
 """
 
 from __future__ import annotations

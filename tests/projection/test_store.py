@@ -56,3 +56,17 @@ def test_the_projection_cache_is_the_configured_shared_one(settings):
         "django.core.cache.backends.redis.RedisCache",
     }
     assert settings.CACHES[store.CACHE]["TIMEOUT"] is None  # never stale: never expires
+
+
+def test_the_command_line_reads_statline_even_before_the_cache_tables_exist(db, monkeypatch):
+    from django.db import ProgrammingError
+
+    from regiotafel.projection import cbs
+
+    def missing_table(*args, **kwargs):
+        raise ProgrammingError("no such table: regiotafel_cache_projections")
+
+    monkeypatch.setattr(caches[store.CACHE], "get", missing_table)
+    rows = [{"Key": "GM0546", "Title": "Leiden"}]
+    loader = cbs.Loader(None, fetch=lambda t, q: rows, regions=lambda t, q: rows)
+    assert loader.region_titles("03759ned") == {"Leiden": "GM0546"}
