@@ -155,3 +155,16 @@ def test_an_uploaded_plans_name_is_a_label_and_nothing_is_written_where_it_point
     assert bytes(plan.source) == body.encode()
     assert not (tmp_path / "geplant.txt").exists()
     assert list(tmp_path.rglob("geplant*")) == []
+
+
+@pytest.mark.parametrize("hostile", ["/etc/passwd", "../../../../etc/passwd", "cbs-cache"])
+def test_an_uploaded_tables_name_is_never_opened_as_a_path(hostile, tmp_path, monkeypatch):
+    from regiotafel.core import tabular
+
+    monkeypatch.chdir(tmp_path)
+    os.symlink("/etc/passwd", tmp_path / "cbs-cache")  # a name that is a symlink here
+    upload = SimpleUploadedFile(hostile, b"gemeente,aantal\nGM0546,3\n")
+    table = tabular.read_table(upload, name=upload.name)
+    assert table.columns == ["gemeente", "aantal"]
+    assert [row for _, row in table.rows] == [{"gemeente": "GM0546", "aantal": "3"}]
+    assert "/" not in table.name
