@@ -272,6 +272,9 @@ LOGGING = {
     "loggers": {
         "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
         "regiotafel.request": {"handlers": ["request"], "level": "INFO", "propagate": False},
+        # the pool's retries while the database is down: a command says so in one Dutch
+        # line; `regiotafel serve` logs them (ops/serve.py)
+        "psycopg.pool": {"level": "ERROR"},
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

@@ -12,6 +12,7 @@ PostgreSQL connections ``regiotafel web <pid>`` (``application_name``), so
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -85,6 +86,8 @@ def prepare(*, collect: bool = True) -> None:
     if collect:
         collect_static()
     close_database_connections()
+    # A server logs the pool's failed connection attempts (commands keep to one line).
+    logging.getLogger("psycopg.pool").setLevel(logging.WARNING)
 
 
 def worker_started(server, worker) -> None:
