@@ -90,13 +90,20 @@ def prepare(*, collect: bool = True) -> None:
     logging.getLogger("psycopg.pool").setLevel(logging.WARNING)
 
 
-def worker_started(server, worker) -> None:
-    """gunicorn's post_fork hook: this worker's connections carry its own name."""
+def name_connections(role: str) -> None:
+    """PostgreSQL connections opened from now on in this process are called
+    ``regiotafel <role> <pid>`` in ``pg_stat_activity`` (call it before the first query, or
+    after closing the pool). The task worker can use it too (``"worker"``)."""
     from django.db import connections
 
     options = connections["default"].settings_dict.setdefault("OPTIONS", {})
     if "application_name" in options:
-        options["application_name"] = f"{APPLICATION_NAME} web {os.getpid()}"
+        options["application_name"] = f"{APPLICATION_NAME} {role} {os.getpid()}"
+
+
+def worker_started(server, worker) -> None:
+    """gunicorn's post_fork hook: this worker's connections carry its own name."""
+    name_connections("web")
 
 
 def gunicorn_options() -> dict:

@@ -190,6 +190,11 @@ def assert_it_serves(base: str, data_dir: Path) -> None:
     assert "immutable" in static.headers["Cache-Control"]
     assert int(static.headers["Cache-Control"].split("max-age=")[1].split(",")[0]) >= 3600 * 24
 
+    chart_library = requests.get(f"{base}/grafieken/plotly.js", timeout=30)
+    assert chart_library.status_code == 200
+    assert "public" in chart_library.headers["Cache-Control"]
+    assert "no-store" not in chart_library.headers["Cache-Control"]
+
     login = requests.get(f"{base}/inloggen/", timeout=10)
     assert login.status_code == 200
     assert f"/static/{hashed}" in login.text or any(
