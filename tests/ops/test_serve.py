@@ -210,6 +210,16 @@ def test_serve_refuses_to_start_while_migrations_are_pending(tmp_path):
     assert "regiotafel migrate" in lines[0] and "migratie" in lines[0]
 
 
+def test_serve_without_collecting_refuses_to_start_without_a_manifest(tmp_path):
+    env = environment(tmp_path)
+    assert run(["migrate", "--verbosity", "0"], env).returncode == 0
+    result = run(["serve", "--zonder-collectstatic", "--adres", f"127.0.0.1:{free_port()}"], env)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "regiotafel collectstatic" in lines[0]
+
+
 def test_serve_on_sqlite_answers_health_and_hashed_static_files(tmp_path):
     env = environment(tmp_path)
     migrated = run(["migrate", "--verbosity", "0"], env)
