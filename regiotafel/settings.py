@@ -263,11 +263,7 @@ LOGGING = {
             "filters": ["no_query"],
         },
         # one JSON line per request (core/middleware.py RequestLogMiddleware), on stdout
-        "request": {
-            "class": "logging.StreamHandler",
-            "formatter": "line",
-            "stream": "ext://sys.stdout",
-        },
+        "request": {"class": "regiotafel.core.logs.LineHandler", "formatter": "line"},
     },
     "loggers": {
         "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},

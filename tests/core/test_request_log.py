@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import logging
+import subprocess
+import sys
 from ipaddress import ip_network
 
 import pytest
@@ -156,3 +158,37 @@ def test_the_audit_export_shows_the_request_id(cast, client):
     rows = list(csv.DictReader(io.StringIO(body), delimiter=";"))
     assert "verzoek_id" in rows[0]
     assert first["X-Request-ID"] in {row["verzoek_id"] for row in rows}
+
+
+WRITERS = """
+import json, logging, os
+from regiotafel.core.logs import LineHandler
+log = logging.getLogger("lines")
+log.addHandler(LineHandler())
+log.setLevel(logging.INFO)
+for _ in range(3):
+    os.fork()  # eight processes share one standard output, like gunicorn's workers
+for n in range(200):
+    log.info(json.dumps({"pid": os.getpid(), "n": n, "path": "/wachtlijst/" + "x" * 150}))
+try:
+    while True:
+        os.wait()
+except ChildProcessError:
+    pass
+"""
+
+
+@pytest.mark.parametrize("target", ["file", "pipe"])
+def test_lines_of_processes_that_share_standard_output_never_mix(tmp_path, target):
+    out = tmp_path / "stdout.log"
+    if target == "file":
+        with open(out, "w") as handle:  # like a shell's "> file": one shared offset
+            subprocess.run([sys.executable, "-c", WRITERS], stdout=handle, check=True)
+        text = out.read_text()
+    else:
+        text = subprocess.run(
+            [sys.executable, "-c", WRITERS], capture_output=True, text=True, check=True
+        ).stdout
+    lines = text.splitlines()
+    parsed = [json.loads(line) for line in lines]  # every line whole
+    assert len({(p["pid"], p["n"]) for p in parsed}) == len(parsed) == 8 * 200
