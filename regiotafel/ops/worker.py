@@ -19,7 +19,7 @@ import threading
 import traceback
 from dataclasses import dataclass, field
 
-from django.db import OperationalError, close_old_connections, connections
+from django.db import OperationalError, close_old_connections, connection, connections
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks import TaskContext, task_backends
@@ -32,6 +32,14 @@ from regiotafel.ops import queue, scheduler
 from regiotafel.ops.models import WorkerBeat
 
 log = logging.getLogger(__name__)
+BURST_BUSY_RETRIES = 50
+
+
+def _refresh_connections() -> None:
+    """Drop broken or too old database connections between jobs, as Django does between
+    requests; never inside a transaction (a test's, or a caller's)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 @dataclass
@@ -83,11 +91,12 @@ class Worker:
                     threading.Thread(target=self._scheduler_loop, name="scheduler", daemon=True)
                 )
             workers = [
-                threading.Thread(target=self._job_loop, name=f"worker-{n}", daemon=True)
-                for n in range(self.threads)
+                threading.Thread(target=self._threaded_job_loop, name=f"worker-{n}", daemon=True)
+                for n in range(1, self.threads)
             ]
             for thread in helpers + workers:
                 thread.start()
+            self._job_loop()  # the calling thread runs jobs too
             for thread in workers:
                 while thread.is_alive():
                     thread.join(0.2)  # short joins: signal handlers run in between
@@ -97,7 +106,6 @@ class Worker:
         finally:
             self._done.set()
             self._unregister()
-            connections.close_all()
         return self.stats
 
     def _register(self) -> None:
@@ -123,27 +131,34 @@ class Worker:
         log.info("worker %s stopped", self.worker_id)
 
     # ------------------------------------------------------------ threads
-    def _job_loop(self) -> None:
+    def _threaded_job_loop(self) -> None:
         try:
-            while not self.stop_event.is_set():
-                close_old_connections()
-                try:
-                    job = queue.claim_next(
-                        worker_id=self.worker_id, queues=self.queues, backend=self.backend
-                    )
-                except OperationalError:  # SQLite busy: another process writes
-                    job = None
-                    if self.burst:
-                        self.stop_event.wait(self.interval)
-                        continue
-                if job is not None:
-                    self._run_job(job)
-                elif self.burst:
-                    return
-                else:
-                    self.stop_event.wait(self.interval)
+            self._job_loop()
         finally:
             connections.close_all()
+
+    def _job_loop(self) -> None:
+        busy = 0
+        while not self.stop_event.is_set():
+            _refresh_connections()
+            try:
+                job = queue.claim_next(
+                    worker_id=self.worker_id, queues=self.queues, backend=self.backend
+                )
+                busy = 0
+            except OperationalError:  # SQLite busy: another process writes
+                busy += 1
+                if self.burst and busy > BURST_BUSY_RETRIES:
+                    log.warning("worker %s: database stays busy, burst ends", self.worker_id)
+                    return
+                self.stop_event.wait(max(self.interval, 0.1))
+                continue
+            if job is not None:
+                self._run_job(job)
+            elif self.burst:
+                return
+            else:
+                self.stop_event.wait(self.interval)
 
     def _beat_loop(self) -> None:
         every = max(0.5, queue.lease_seconds() / 3)
@@ -167,14 +182,14 @@ class Worker:
         except OperationalError:
             log.warning("worker %s: beat skipped, database busy", self.worker_id)
         finally:
-            close_old_connections()
+            _refresh_connections()
 
     def _scheduler_loop(self) -> None:
         try:
             scheduler.ensure_rows()
             while not self.stop_event.wait(1.0) and not self._done.is_set():
                 self.stats.scheduled += scheduler.run_due(worker_id=self.worker_id)
-                close_old_connections()
+                _refresh_connections()
         except Exception:  # noqa: BLE001 - the jobs go on; the health endpoint shows it
             log.exception("scheduler stopped")
         finally:
