@@ -17,6 +17,7 @@ from regiotafel import errors
 from regiotafel.core import permissions
 from regiotafel.core.acting import acting_organisation, required_organisation
 from regiotafel.projection import figures, report, services
+from regiotafel.projection import jobs as projection_jobs
 from regiotafel.projection.forms import ParameterUploadForm, SelectionForm
 from regiotafel.projection.models import ParameterSet
 
@@ -42,8 +43,15 @@ def index(request):
     region = _chosen_region(request)
     context = {"region": region, "regions": services.regions_for(request.user)}
     context["can_manage"] = permissions.can(request.user, "zorgkloof.parameters.beheren", region)
-    if services.current_parameter_set(region) is None:
+    parameter_set = services.current_parameter_set(region)
+    if parameter_set is None:
         return render(request, "projection/index.html", context)
+    if not projection_jobs.ensure_ready(parameter_set):  # computed on a worker; poll (htmx)
+        context["poll_url"] = f"{request.path}?{urlencode({**request.GET.dict(), 'wacht': 1})}"
+        template = "projection/_computing.html" if request.htmx else "projection/index.html"
+        return render(request, template, {**context, "computing": True})
+    if request.htmx and request.GET.get("wacht"):
+        return HttpResponse(headers={"HX-Refresh": "true"})  # ready: show the whole page
     view = _view_or_default(request, region)
     context.update(_panel_context(view))
     context["form"] = SelectionForm(
