@@ -49,7 +49,15 @@ def planner_panel(request, organisation) -> dict:
         "organisation": organisation,
         "per_location": per_location,
         "waiting_claims": waiting,
+        "stale_warnings": _stale_warnings(organisation),
     }
+
+
+def _stale_warnings(organisation) -> list:
+    """The scheduler's open warnings of locations whose availability went stale (ops.stale)."""
+    from regiotafel.ops import stale
+
+    return list(stale.open_for(organisation.pk))
 
 
 def _free_per_type(organisation) -> list[dict]:

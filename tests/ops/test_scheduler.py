@@ -103,3 +103,16 @@ def test_a_stale_location_gets_one_warning_until_its_availability_is_confirmed(w
     assert stale.sweep(now=now) == (0, 1)
     assert not stale.open_for(ward.leiden.organisation_id).exists()
     assert AuditEvent.objects.filter(object_type="ops.stalewarning").count() == 2
+
+
+def test_the_providers_planner_sees_the_stale_warning_on_the_home_page(ward, client):  # noqa: F811
+    ward.leiden.confirmed_at = timezone.now() - timedelta(days=2)
+    ward.leiden.save()
+    ward.katwijk.confirmed_at = timezone.now()  # the other provider's, confirmed just now
+    ward.katwijk.save()
+    stale.sweep()
+    client.force_login(ward.planner)
+    page = client.get("/").content.decode()
+    assert 'data-waarschuwing="verouderd"' in page and ward.leiden.name in page
+    client.force_login(ward.other_planner)
+    assert 'data-waarschuwing="verouderd"' not in client.get("/").content.decode()
