@@ -119,3 +119,28 @@ def test_old_finished_jobs_are_pruned_and_recent_ones_kept(db):
     assert list(DBTaskResult.objects.values_list("pk", flat=True)) == [
         DBTaskResult.objects.get(pk=recent.id).pk
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_workers_claiming_at_once_each_get_a_different_job(settings):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent claims with SKIP LOCKED need PostgreSQL (set DATABASE_URL)")
+    ids = {slow_tasks.quick.enqueue(n).id for n in range(12)}
+
+    def take(name: str) -> list[str]:
+        taken = []
+        try:
+            while (job := queue.claim_next(worker_id=name, queues=["*"])) is not None:
+                taken.append(str(job.pk))
+        finally:
+            connections.close_all()
+        return taken
+
+    with ThreadPoolExecutor(4) as pool:
+        per_worker = list(pool.map(take, ["a", "b", "c", "d"]))
+    everything = [job for taken in per_worker for job in taken]
+    assert sorted(everything) == sorted(ids)  # every job once, none twice
