@@ -72,7 +72,7 @@ class Command(RegiotafelCommand):
         if threads < 1 or interval < 0:
             raise self._error(_("--threads moet minstens 1 zijn en --interval niet negatief."))
         stop = threading.Event()
-        self._on_signals(stop)
+        previous = self._on_signals(stop)
         names = [name.strip() for name in queues.split(",") if name.strip()] or ["*"]
         try:
             stats = worker.run(
@@ -89,6 +89,9 @@ class Command(RegiotafelCommand):
                 _("De worker werkt met de database-wachtrij; TASKS_BACKEND is '%(name)s'.")
                 % {"name": worker.backend_name()}
             ) from None
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
         self.stdout.write(
             _("Worker gestopt: %(done)s taken klaar, %(failed)s mislukt.")
             % {"done": stats.done, "failed": stats.failed}
@@ -100,15 +103,17 @@ class Command(RegiotafelCommand):
 
         return CommandError(message)
 
-    def _on_signals(self, stop: threading.Event) -> None:
+    def _on_signals(self, stop: threading.Event) -> dict:
         def handler(signum, frame):
             if stop.is_set():  # a second signal: stop now, the lease brings the job back
                 os._exit(1)
             self.stderr.write(_("Stoppen: de lopende taak wordt afgemaakt…"))
             stop.set()
 
-        signal.signal(signal.SIGTERM, handler)
-        signal.signal(signal.SIGINT, handler)
+        previous = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+        for signum in previous:
+            signal.signal(signum, handler)
+        return previous
 
     def _status(self) -> None:
         lag = queue.queue_lag()
