@@ -12,8 +12,8 @@ class Command(RegiotafelCommand):
         sub.add_parser(
             "vrijgeven",
             help=_(
-                "Geef alle reserveringen vrij waarvan de termijn verstreken is (elke minuut "
-                "draaien, bijvoorbeeld via cron of een systemd-timer)."
+                "Geef alle reserveringen vrij waarvan de termijn verstreken is (de worker doet "
+                "dit elke minuut vanzelf; dit is voor een handmatige ronde)."
             ),
         )
 
