@@ -449,6 +449,13 @@ def parse(text: str, *, source: str) -> Params:
         data = json.loads(text) if source.lower().endswith(".json") else yaml.safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise errors.InvalidInput(_syntax_message(exc, source), code="ongeldige-yaml") from None
+    except (RecursionError, ValueError):
+        # Nesting deeper than the parser's stack, or a number longer than Python converts
+        # (4,300 digits): a hostile file, refused like any other that is not parameters.
+        raise errors.InvalidInput(
+            _("%(file)s is te diep genest of bevat een te lang getal.") % {"file": source},
+            code="ongeldige-yaml",
+        ) from None
     if not isinstance(data, dict):
         raise errors.InvalidInput(
             _("%(file)s: verwacht een tabel met parameters bovenaan.") % {"file": source},
@@ -460,6 +467,11 @@ def parse(text: str, *, source: str) -> Params:
         )
     try:
         params = Params.model_validate(data)
+    except RecursionError:
+        raise errors.InvalidInput(
+            _("%(file)s is te diep genest of bevat een te lang getal.") % {"file": source},
+            code="ongeldige-yaml",
+        ) from None
     except ValidationError as exc:
         found = _dedupe(
             [errors.FieldError(field=_path(e["loc"]), message=_reason(e)) for e in exc.errors()]

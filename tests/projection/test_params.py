@@ -184,6 +184,24 @@ def test_it_names_the_file_when_it_is_not_yaml(tmp_path):
         params.load(tmp_path / "weg.yaml")
 
 
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("versie: 1\nx: " + "[" * 5000 + "]" * 5000, "p.yaml"),
+        ("versie: 1\nx: " + "{a: " * 5000 + "1" + "}" * 5000, "p.yaml"),
+        ('{"versie": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "p.json"),
+        ("versie: 1\nbasisjaar: " + "9" * 5000, "p.yaml"),
+        ('{"versie": 1, "basisjaar": ' + "9" * 5000 + "}", "p.json"),
+    ],
+    ids=["nested-yaml-lists", "nested-yaml-maps", "nested-json", "long-yaml-int", "long-json-int"],
+)
+def test_a_file_nested_too_deep_or_with_a_too_long_number_is_refused_not_a_crash(text, source):
+    with pytest.raises(errors.InvalidInput) as refused:
+        params.parse(text, source=source)
+    assert refused.value.code == "ongeldige-yaml"
+    assert source in refused.value.detail
+
+
 def test_it_says_on_which_line_the_file_stops_being_yaml_or_json():
     broken = "versie: 1\nnaam: a\n  regio: b\n"
     with pytest.raises(errors.InvalidInput, match=r"p\.yaml .* op regel 3, kolom 8"):
