@@ -202,6 +202,18 @@ def test_a_phase_out_of_range_or_an_unknown_region_is_refused(regions):
     assert not RegionPhase.objects.exists()
 
 
+def test_a_phase_in_superscript_digits_is_a_refused_cell_not_a_server_error(regions):
+    source = (
+        "zorgkantoorregio,afspraken_convenanten,stip_op_de_horizon,samenwerkingsdynamiek\n"
+        "Zeeland,4,²,4\n"
+    ).encode()
+    with pytest.raises(InvalidInput) as caught:
+        imports.import_phases(source=source, name="f.csv")
+    assert [(e.row, e.field) for e in caught.value.errors] == [(2, "stip_op_de_horizon")]
+    assert imports.organisations_band("²") is None
+    assert not RegionPhase.objects.exists()
+
+
 def test_a_fresh_install_creates_the_regions_only_when_asked(db):
     with pytest.raises(InvalidInput):
         imports.import_phases(source=PHASES)
