@@ -108,6 +108,8 @@ def _parse_date(value, *, row, column, errors) -> date | None:
     return None
 
 
+_BUDGET = Project._meta.get_field("budget")
+BUDGET_LIMIT = Decimal(10) ** (_BUDGET.max_digits - _BUDGET.decimal_places)
 DUTCH_AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d{1,2})?$")
 
 
@@ -272,6 +274,14 @@ class _ProjectChecker:
                     "budget",
                     _("'%(v)s' is geen bedrag in euro (schrijf bijvoorbeeld 12.500 of 12500,50)")
                     % {"v": values["budget"]},
+                )
+            elif abs(extra["budget"]) >= BUDGET_LIMIT:
+                # Past the column (PostgreSQL: 'numeric field overflow', a server error).
+                self._error(
+                    number,
+                    "budget",
+                    _("'%(v)s' is groter dan het hoogste bedrag dat past (minder dan 10 miljard)")
+                    % {"v": values["budget"][:40]},
                 )
         return extra
 

@@ -294,6 +294,14 @@ def test_a_new_region_named_twice_is_refused_even_when_regions_are_created(db):
     assert not Region.objects.exists()
 
 
+@pytest.mark.parametrize("budget", ["10.000.000.000", "9" * 40])
+def test_a_budget_past_the_column_is_a_refused_cell_not_a_database_error(regions, budget):
+    source = csv_file(f'{GOOD},"{budget}"', header=f"{HEADER},budget")
+    refused = failure(source=source, name="p.csv")
+    assert [(e.row, e.field) for e in refused.errors] == [(2, "budget")]
+    assert not Project.objects.exists()
+
+
 @pytest.mark.parametrize(
     "written, amount",
     [("12.500", "12500"), ("€ 12.500,50", "12500.50"), ("12500,5", "12500.5"), ("800", "800")],
