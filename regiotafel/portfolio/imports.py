@@ -127,7 +127,7 @@ def organisations_band(value: str) -> OrganisationsBand | None:
     10", the published band after "7 tot 9"); None when it is not a whole number of at least 1.
     """
     cleaned = value.strip()
-    if not (cleaned.isascii() and cleaned.isdigit()) or int(cleaned) < 1:
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 9 or int(cleaned) < 1:
         return None
     count = int(cleaned)
     for band, last in (
@@ -424,7 +424,12 @@ CLASSIFICATIONS_FIELDS = [model_field for _choices, model_field in CLASSIFICATIO
 
 def _phase(value: str, choices, *, row: int, column: str, errors: list[FieldError]):
     cleaned = value.strip()
-    if cleaned.isascii() and cleaned.isdigit() and int(cleaned) in choices.values:
+    if (
+        cleaned.isascii()
+        and cleaned.isdigit()
+        and len(cleaned) <= 9
+        and int(cleaned) in choices.values
+    ):
         return int(cleaned)
     for member in choices:
         label = str(member.label)

@@ -214,6 +214,20 @@ def test_a_phase_in_superscript_digits_is_a_refused_cell_not_a_server_error(regi
     assert not RegionPhase.objects.exists()
 
 
+def test_a_number_past_python_s_digit_limit_is_a_refused_cell_not_a_server_error(regions):
+    huge = "9" * 5000
+    phases = (
+        "zorgkantoorregio,afspraken_convenanten,stip_op_de_horizon,samenwerkingsdynamiek\n"
+        f"Zeeland,4,{huge},4\n"
+    ).encode()
+    refused = failure(source=csv_file(GOOD.rsplit(",", 1)[0] + f",{huge}"), name="p.csv")
+    assert [(e.row, e.field) for e in refused.errors] == [(2, "betrokken_organisaties")]
+    with pytest.raises(InvalidInput) as caught:
+        imports.import_phases(source=phases, name="f.csv")
+    assert [(e.row, e.field) for e in caught.value.errors] == [(2, "stip_op_de_horizon")]
+    assert not Project.objects.exists() and not RegionPhase.objects.exists()
+
+
 def test_a_fresh_install_creates_the_regions_only_when_asked(db):
     with pytest.raises(InvalidInput):
         imports.import_phases(source=PHASES)
