@@ -551,6 +551,15 @@ def import_phase_totals(*, source: Path | str | bytes, name: str | None = None) 
     table = tabular.read_table(source, name=name)
     tabular.require_columns(table, TOTAL_COLUMNS)
     months = {c: MONTH_COLUMN.match(c) for c in table.columns if MONTH_COLUMN.match(c)}
+    impossible = [
+        c for c, m in months.items() if not (1 <= int(m.group(2)) <= 12 and int(m.group(1)))
+    ]
+    if impossible:
+        raise InvalidInput(
+            _("Bestand %(name)s: kolom %(column)s is geen maand (JJJJ-MM).")
+            % {"name": table.name, "column": impossible[0]},
+            code="bestand-bevat-fouten",
+        )
     if not months:
         raise InvalidInput(
             _("Bestand %(name)s heeft geen kolommen per maand (JJJJ-MM).") % {"name": table.name},

@@ -245,6 +245,16 @@ def test_published_phase_totals_with_an_unknown_dimension_write_nothing(db):
     assert not PhaseCount.objects.exists()
 
 
+@pytest.mark.parametrize("month", ["2019-13", "2019-00", "0000-01"])
+def test_published_phase_totals_with_an_impossible_month_column_are_refused(db, month):
+    from regiotafel.portfolio.models import PhaseCount
+
+    source = f"dimensie,fase,{month}\nafspraken_convenanten,1,1\n".encode()
+    with pytest.raises(InvalidInput, match=month):
+        imports.import_phase_totals(source=source, name="t.csv")
+    assert not PhaseCount.objects.exists()
+
+
 def test_a_region_cannot_take_over_another_regions_project_by_its_number(regions):
     zhn, kennemerland = region("Zuid-Holland Noord"), region("Kennemerland")
     imports.import_projects(source=csv_file(GOOD), region=kennemerland)
