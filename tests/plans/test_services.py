@@ -286,6 +286,7 @@ def test_a_failure_while_storing_the_results_leaves_no_half_set(
     )
     assert plan.status == PlanStatus.MISLUKT
     assert "kon niet worden verwerkt" in plan.error
+    assert "RuntimeError" not in plan.error and "disk full" not in plan.error
     assert not Passage.objects.exists() and not ProposedPassage.objects.exists()
 
 
