@@ -76,7 +76,7 @@ def test_an_unexpected_crash_is_500_without_internals(client, token, monkeypatch
     def explode(*args, **kwargs):
         raise RuntimeError("geheime details")
 
-    monkeypatch.setattr(core_api, "memberships_of", explode)
+    monkeypatch.setattr(core_api, "all_memberships_of", explode)
     body = assert_problem(client.get("/api/v1/mij", **bearer(token)), 500, "serverfout")
     assert "geheime details" not in json.dumps(body)
 

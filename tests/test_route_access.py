@@ -160,10 +160,11 @@ def _tables() -> list[str]:
 
 def _counts(tables) -> tuple:
     quoted = (connection.ops.quote_name(t) for t in tables)  # names from the model registry
-    sql = " UNION ALL ".join(f"SELECT COUNT(*) FROM {t}" for t in quoted)  # noqa: S608
+    # One row of scalar subqueries: its columns keep their order (UNION ALL rows need not).
+    sql = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {t})" for t in quoted)  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        return tuple(row[0] for row in cursor.fetchall())
+        return tuple(cursor.fetchone())
 
 
 def _values(world, kwarg: str, route_name: str) -> list:
@@ -269,8 +270,10 @@ class Walk:
                 self.letthrough.append((label, method, url, response.status_code))
             if not (denied and 300 <= response.status_code < 400):
                 return  # allowed (or an error before any check): may change things
-        if _counts(self.tables) != before:
-            self.changed.append((label, method, url, response.status_code))
+        after = _counts(self.tables)
+        if after != before:
+            moved = [t for t, b, a in zip(self.tables, before, after, strict=True) if a != b]
+            self.changed.append((label, method, url, response.status_code, moved))
         writes = {
             m.group(1)
             for q in queries.captured_queries

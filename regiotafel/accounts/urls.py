@@ -12,7 +12,7 @@ urlpatterns = [
         "wachtwoord/",
         # One transaction: the new password and its audit event are written together.
         transaction.atomic(
-            auth_views.PasswordChangeView.as_view(
+            views.PasswordChangeView.as_view(
                 template_name="accounts/password_change.html",
                 success_url=reverse_lazy("accounts:password-changed"),
             )

@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 
 import segno
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
-from regiotafel.accounts import twofactor
+from regiotafel.accounts import lockout, twofactor
 from regiotafel.accounts.forms import CodeForm
 from regiotafel.core import audit
 from regiotafel.core.models import AuditAction
@@ -125,3 +128,28 @@ def verify(request):
         {"form": form, "next": _next_url(request), **_before_the_code(request)},
         status=status,
     )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, with a wrong old password counted as a failed login.
+
+    Django checks the old password itself, past django-axes: from a session left open, the
+    password could be guessed without end and then changed. Here every wrong old password is
+    a failure of that user name from that address (audited like a failed login), and a locked
+    combination gets the lock page before the form is even read.
+    """
+
+    def _credentials(self) -> dict:
+        return {"username": self.request.user.get_username()}
+
+    def post(self, request, *args, **kwargs):
+        if not AxesProxyHandler.is_allowed(request, self._credentials()):
+            return lockout.lockout_response(request, credentials=self._credentials())
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if form.has_error("old_password"):
+            user_login_failed.send(
+                sender=type(self), credentials=self._credentials(), request=self.request
+            )
+        return super().form_invalid(form)

@@ -321,6 +321,12 @@ def decline(*, user: User, claim_id: int, reason: str, now: datetime | None = No
             code="reden-verplicht",
             errors=[errors.FieldError("reden", _("Verplicht."))],
         )
+    if len(reason.strip()) > 200:  # Claim.decline_reason and BedStatusChange.reason
+        raise errors.InvalidInput(
+            _("De reden voor de weigering is te lang (hoogstens 200 tekens)."),
+            code="ongeldige-invoer",
+            errors=[errors.FieldError("reden", _("Hoogstens 200 tekens."))],
+        )
     claim = _load_claim(claim_id)
     permissions.check(user, "reservering.beslissen", claim.bed)
     _require_active(claim, now)

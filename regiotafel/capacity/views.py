@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -233,7 +234,12 @@ def claim_action(request, claim_id: int, action: str):
             messages.success(request, _("Casus gekoppeld aan de reservering."))
     except (errors.Conflict, errors.InvalidInput) as exc:
         messages.error(request, exc.detail)
-    return redirect(request.POST.get("terug") or "capacity:claims")
+    back = request.POST.get("terug", "")
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    return redirect("capacity:claims")  # never another site, nor a view name (NoReverseMatch)
 
 
 @login_required

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from regiotafel.core import permissions, services
@@ -81,8 +81,10 @@ class AuditQuery(Schema):
     vanaf: datetime | None = None
     tot: datetime | None = None
     actie: AuditAction | None = None
-    gebruiker: str = ""
-    betrokkene: str = ""
+    # The bounds of the page's filter form; a longer term made PostgreSQL's regular
+    # expression "too complex" (a server error).
+    gebruiker: str = Field("", max_length=150)
+    betrokkene: str = Field("", max_length=200)
 
 
 @router.get(

@@ -62,6 +62,11 @@ def secure_audit_log(*, app_role: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_schema()")
         schema = _quote(cursor.fetchone()[0])
+        cursor.execute(
+            "SELECT pg_get_serial_sequence(%s, %s)",
+            [AuditEvent._meta.db_table, AuditEvent._meta.pk.column],
+        )
+        sequence = cursor.fetchone()[0]  # already quoted where needed
         for statement in [
             f"GRANT USAGE ON SCHEMA {schema} TO {role}",
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}",
@@ -70,6 +75,10 @@ def secure_audit_log(*, app_role: str) -> None:
             f"REVOKE ALL ON {table} FROM {role}",
             f"REVOKE ALL ON {table} FROM PUBLIC",
             f"GRANT SELECT, INSERT ON {table} TO {role}",
+            # nextval only: with UPDATE, setval() could turn the audit table's id back and
+            # make every later event (and so every audited change) fail.
+            f"REVOKE ALL ON SEQUENCE {sequence} FROM {role}",
+            f"GRANT USAGE ON SEQUENCE {sequence} TO {role}",
             # Tables of later migrations: the same DML for the application role.
             f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} "
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",

@@ -12,6 +12,7 @@ with one Dutch sentence that names the file.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import re
@@ -96,6 +97,17 @@ class Line:
     heading: bool = False
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(line: Line) -> Line:
+    """The line without NUL characters (PostgreSQL refuses them in text) and lone surrogates
+    (no UTF-8 for a page), which a text file or a PDF's broken font map can hold."""
+    if not _UNSTORABLE.search(line.text):
+        return line
+    return dataclasses.replace(line, text=_UNSTORABLE.sub("", line.text))
+
+
 def read_document(
     source: Path | str | bytes,
     *,
@@ -117,6 +129,7 @@ def read_document(
         else:
             lines = _text_lines(_decode(raw, name))
         report(1, 1)
+    lines = [_storable(line) for line in lines]
     passages = split_passages(lines)
     document = Document(name, kind, pages, passages, scanned, warnings)
     _check_it_is_a_plan(document)

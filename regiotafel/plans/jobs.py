@@ -97,9 +97,11 @@ def process(plan_id: int, scorer: str | None = None) -> Plan:
     except Exception as exc:  # noqa: BLE001 - any failure must end as a clear message
         if not isinstance(exc, errors.RegiotafelError):
             log.exception("plan %s could not be processed", plan_id)
+        # The cause is in the server log; a Python class name means nothing to the reader.
         message = getattr(exc, "detail", None) or _(
-            "Bestand %(name)s kon niet worden verwerkt (%(kind)s)."
-        ) % {"name": plan.file_name, "kind": type(exc).__name__}
+            "Bestand %(name)s kon niet worden verwerkt door een fout aan onze kant; "
+            "probeer het later opnieuw."
+        ) % {"name": plan.file_name}
         _fail(plan, message, keep=was_read)
     return Plan.objects.get(pk=plan_id)
 

@@ -41,7 +41,11 @@ def _load_indicator(plan: Plan, indicator_id: int) -> Indicator:
 
 def _framework(request) -> Framework:
     wanted = request.GET.get("kader")
-    found = Framework.objects.filter(pk=wanted).first() if wanted and wanted.isdigit() else None
+    found = (
+        Framework.objects.filter(pk=wanted).first()
+        if wanted and wanted.isascii() and wanted.isdigit()
+        else None
+    )
     return found or services.ensure_default_framework()
 
 
@@ -351,7 +355,7 @@ def evaluation(request):
     framework = _framework(request)
     regions = Region.objects.filter(plans__framework=framework).distinct()
     wanted = request.GET.get("regio", "")
-    region = regions.filter(pk=wanted).first() if wanted.isdigit() else None
+    region = regions.filter(pk=wanted).first() if wanted.isascii() and wanted.isdigit() else None
     report = results.evaluation_report(framework=framework, regions=[region] if region else None)
     return render(
         request,
@@ -372,7 +376,9 @@ def evaluation(request):
 @require_POST
 def calibrate(request):
     wanted = request.POST.get("kader", "")
-    framework = _load_framework(request, int(wanted) if wanted.isdigit() else 0)
+    framework = _load_framework(
+        request, int(wanted) if wanted.isascii() and wanted.isdigit() else 0
+    )
     scorer = request.POST.get("scorer", "")
     try:
         changed = services.calibrate(user=request.user, framework=framework, scorer=scorer)

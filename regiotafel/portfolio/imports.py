@@ -108,6 +108,8 @@ def _parse_date(value, *, row, column, errors) -> date | None:
     return None
 
 
+_BUDGET = Project._meta.get_field("budget")
+BUDGET_LIMIT = Decimal(10) ** (_BUDGET.max_digits - _BUDGET.decimal_places)
 DUTCH_AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d{1,2})?$")
 
 
@@ -125,7 +127,7 @@ def organisations_band(value: str) -> OrganisationsBand | None:
     10", the published band after "7 tot 9"); None when it is not a whole number of at least 1.
     """
     cleaned = value.strip()
-    if not cleaned.isdigit() or int(cleaned) < 1:
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 9 or int(cleaned) < 1:
         return None
     count = int(cleaned)
     for band, last in (
@@ -273,6 +275,14 @@ class _ProjectChecker:
                     _("'%(v)s' is geen bedrag in euro (schrijf bijvoorbeeld 12.500 of 12500,50)")
                     % {"v": values["budget"]},
                 )
+            elif abs(extra["budget"]) >= BUDGET_LIMIT:
+                # Past the column (PostgreSQL: 'numeric field overflow', a server error).
+                self._error(
+                    number,
+                    "budget",
+                    _("'%(v)s' is groter dan het hoogste bedrag dat past (minder dan 10 miljard)")
+                    % {"v": values["budget"][:40]},
+                )
         return extra
 
     def _error(self, row: int, column: str, message: str) -> None:
@@ -414,7 +424,12 @@ CLASSIFICATIONS_FIELDS = [model_field for _choices, model_field in CLASSIFICATIO
 
 def _phase(value: str, choices, *, row: int, column: str, errors: list[FieldError]):
     cleaned = value.strip()
-    if cleaned.isdigit() and int(cleaned) in choices.values:
+    if (
+        cleaned.isascii()
+        and cleaned.isdigit()
+        and len(cleaned) <= 9
+        and int(cleaned) in choices.values
+    ):
         return int(cleaned)
     for member in choices:
         label = str(member.label)
@@ -536,6 +551,15 @@ def import_phase_totals(*, source: Path | str | bytes, name: str | None = None) 
     table = tabular.read_table(source, name=name)
     tabular.require_columns(table, TOTAL_COLUMNS)
     months = {c: MONTH_COLUMN.match(c) for c in table.columns if MONTH_COLUMN.match(c)}
+    impossible = [
+        c for c, m in months.items() if not (1 <= int(m.group(2)) <= 12 and int(m.group(1)))
+    ]
+    if impossible:
+        raise InvalidInput(
+            _("Bestand %(name)s: kolom %(column)s is geen maand (JJJJ-MM).")
+            % {"name": table.name, "column": impossible[0]},
+            code="bestand-bevat-fouten",
+        )
     if not months:
         raise InvalidInput(
             _("Bestand %(name)s heeft geen kolommen per maand (JJJJ-MM).") % {"name": table.name},

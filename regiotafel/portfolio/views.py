@@ -127,8 +127,10 @@ def project_detail(request, project_id: int):
         editing.link_project(
             user=request.user,
             project=project,
-            agenda_item_ids=[int(v) for v in request.POST.getlist("punten") if v.isdigit()],
-            kpi_ids=[int(v) for v in request.POST.getlist("kpis") if v.isdigit()],
+            agenda_item_ids=[
+                int(v) for v in request.POST.getlist("punten") if v.isascii() and v.isdigit()
+            ],
+            kpi_ids=[int(v) for v in request.POST.getlist("kpis") if v.isascii() and v.isdigit()],
         )
         messages.success(request, _("Koppelingen opgeslagen."))
         return redirect("portfolio:project", project_id=project.pk)

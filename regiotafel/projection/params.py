@@ -456,6 +456,27 @@ def _version_message(found, source: str) -> str:
     }
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _has_unstorable_text(data) -> bool:
+    """Whether any key or text holds a NUL (PostgreSQL refuses it) or a lone surrogate (no
+    UTF-8 for a page): YAML and JSON escapes ("\\0", "\\ud800") make both. Each container is
+    looked at once, so aliases shared a billion times cost nothing."""
+    seen: set[int] = set()
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _UNSTORABLE.search(item):
+                return True
+        elif isinstance(item, (dict, list)) and id(item) not in seen:
+            seen.add(id(item))
+            pending.extend(item.keys() if isinstance(item, dict) else ())
+            pending.extend(item.values() if isinstance(item, dict) else item)
+    return False
+
+
 def parse(text: str, *, source: str, server_paths: bool = True) -> Params:
     """Params from YAML or JSON text; ``source`` names the file in messages.
 
@@ -466,6 +487,19 @@ def parse(text: str, *, source: str, server_paths: bool = True) -> Params:
         data = json.loads(text) if source.lower().endswith(".json") else yaml.safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise errors.InvalidInput(_syntax_message(exc, source), code="ongeldige-yaml") from None
+    except (RecursionError, ValueError):
+        # Nesting deeper than the parser's stack, or a number longer than Python converts
+        # (4,300 digits): a hostile file, refused like any other that is not parameters.
+        raise errors.InvalidInput(
+            _("%(file)s is te diep genest of bevat een te lang getal.") % {"file": source},
+            code="ongeldige-yaml",
+        ) from None
+    if _has_unstorable_text(data):
+        raise errors.InvalidInput(
+            _("%(file)s bevat een NUL-teken of een ongeldig teken (losse surrogaat).")
+            % {"file": source},
+            code="ongeldig-teken",
+        )
     if not isinstance(data, dict):
         raise errors.InvalidInput(
             _("%(file)s: verwacht een tabel met parameters bovenaan.") % {"file": source},
@@ -477,6 +511,11 @@ def parse(text: str, *, source: str, server_paths: bool = True) -> Params:
         )
     try:
         params = Params.model_validate(data)
+    except RecursionError:
+        raise errors.InvalidInput(
+            _("%(file)s is te diep genest of bevat een te lang getal.") % {"file": source},
+            code="ongeldige-yaml",
+        ) from None
     except ValidationError as exc:
         found = _dedupe(
             [errors.FieldError(field=_path(e["loc"]), message=_reason(e)) for e in exc.errors()]

@@ -48,7 +48,9 @@ WEIGHTS = {"birth_date": 0.35, "surname": 0.35, "postcode": 0.15, "initials": 0.
 
 def bsn_is_valid(bsn: str) -> bool:
     """The eleven test: 9 digits, weights 9…2 and −1, sum divisible by 11, not all zeros."""
-    if not re.fullmatch(r"\d{9}", bsn) or bsn == "000000000":
+    # [0-9], not \d: \d also matches Arabic-Indic or full-width digits, which pass int() but
+    # not the ASCII encoding of the hash.
+    if not re.fullmatch(r"[0-9]{9}", bsn) or bsn == "000000000":
         return False
     digits = [int(d) for d in bsn]
     total = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - digits[8]

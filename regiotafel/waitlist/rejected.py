@@ -4,8 +4,8 @@ When a provider imports only the valid rows of a file, the rest is reported back
 can be corrected. What is kept is only what the uploader needs to find and fix the rows in
 *their own file*: the row number, the provider's client number and, per problem, the column
 and the reason. The BSN, name, initials, birth date, gender and postcode are never kept, and a
-reason about such a column loses the value it quoted (``'31-02-1936' is geen datum`` becomes
-``de waarde is geen datum``). Nothing of it goes into the session.
+reason loses any value it quoted (``'31-02-1936' is geen datum`` becomes ``de waarde is geen
+datum``), whatever its column. Nothing of it goes into the session.
 
 A kept report can be read only by the user who uploaded it, acting for the same organisation,
 until ``REJECTED_ROWS_MINUTES`` have passed; every download is an ``export`` event in the audit
@@ -29,17 +29,14 @@ from regiotafel.core import audit, tabular
 from regiotafel.core.models import AuditAction, AuditChannel, Organisation, User
 from regiotafel.waitlist.models import RejectedImport
 
-PERSONAL_COLUMNS = frozenset(
-    {"bsn", "achternaam", "voorletters", "geboortedatum", "geslacht", "postcode"}
-)
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 
 def reason(problem: errors.FieldError) -> str:
-    """The reason as kept: a quoted value of a personal column is replaced by 'de waarde'."""
-    if problem.field in PERSONAL_COLUMNS:
-        return _QUOTED.sub(_("de waarde"), problem.message)
-    return problem.message
+    """The reason as kept: every quoted value is replaced by 'de waarde'. Not only those of
+    the personal columns: in a row whose columns shifted (a stray separator), a BSN or a
+    birth date stands in the municipality, date or preference column and is quoted there."""
+    return _QUOTED.sub(_("de waarde"), problem.message)
 
 
 def entries(rows) -> list[dict]:

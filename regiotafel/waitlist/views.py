@@ -175,7 +175,7 @@ def duplicate_action(request, candidate_id: int, action: str):
             duplicates.merge(
                 user=request.user,
                 candidate_id=candidate_id,
-                keep=int(keep) if keep and keep.isdigit() else None,
+                keep=int(keep) if keep and keep.isascii() and keep.isdigit() else None,
             )
             messages.success(request, _("Samengevoegd. U kunt dit hieronder ongedaan maken."))
         elif action == "afwijzen":

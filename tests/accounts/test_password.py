@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
+from regiotafel.core.models import AuditAction, AuditEvent
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.integration
@@ -35,6 +36,23 @@ def test_the_old_password_must_be_given(cast, client):
     assert "Uw oude wachtwoord is niet juist ingevoerd" in response.content.decode()
     cast.planner.refresh_from_db()
     assert cast.planner.check_password(PASSWORD)
+
+
+def test_guessing_the_old_password_is_throttled_like_a_login(cast, client, settings):
+    settings.AXES_ENABLED = True
+    client.force_login(cast.planner)
+    answers = [
+        change(client, f"geraden-{n}", NEW).status_code for n in range(settings.AXES_FAILURE_LIMIT)
+    ]
+    assert answers == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
+    locked = change(client, PASSWORD, NEW)
+    assert locked.status_code == 429 and "Retry-After" in locked
+    cast.planner.refresh_from_db()
+    assert cast.planner.check_password(PASSWORD)
+    failures = AuditEvent.objects.filter(
+        action=AuditAction.LOGIN_FAILED, object_id=str(cast.planner.pk)
+    )
+    assert failures.count() == settings.AXES_FAILURE_LIMIT
 
 
 @pytest.mark.parametrize(

@@ -81,6 +81,42 @@ def test_the_planner_confirms_an_admission_from_the_claims_page(ward, client, ne
     assert claim.state == ClaimState.BEVESTIGD
 
 
+@pytest.mark.parametrize("back", ["https://elders.example/", "//elders.example/", "x"])
+def test_after_a_claim_action_the_page_never_sends_the_user_to_another_site(ward, client, back):
+    claim = claims.reserve(
+        user=ward.referrer,
+        organisation=ward.gp,
+        bed_id=Bed.objects.filter(location=ward.leiden).first().pk,
+    )
+    client.force_login(ward.referrer)
+    response = client.post(
+        reverse("capacity:claim-action", args=[claim.pk, "trek-in"]), {"terug": back}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("capacity:claims")
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.INGETROKKEN
+    same_site = client.post(
+        reverse("capacity:claim-action", args=[claim.pk, "trek-in"]), {"terug": "/capaciteit/"}
+    )
+    assert same_site["Location"] == "/capaciteit/"
+
+
+def test_a_decline_reason_longer_than_its_column_is_refused_on_the_page_and_changes_nothing(
+    ward, client
+):
+    bed = Bed.objects.filter(location=ward.leiden).first()
+    claim = claims.reserve(user=ward.referrer, organisation=ward.gp, bed_id=bed.pk)
+    client.force_login(ward.planner)
+    url = reverse("capacity:claim-action", args=[claim.pk, "weiger"])
+    assert client.post(url, {"reden": "x" * 201}).status_code == 302
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.ACTIEF
+    client.post(url, {"reden": "y" * 200})
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.GEWEIGERD and claim.decline_reason == "y" * 200
+
+
 def test_the_planner_changes_a_bed_status_inline_with_htmx(ward, client):
     bed = Bed.objects.filter(location=ward.leiden).first()
     client.force_login(ward.planner)

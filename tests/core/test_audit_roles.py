@@ -27,6 +27,7 @@ ATTEMPTS = [
     "SET session_replication_role = replica",
     "UPDATE core_auditevent SET data_subject = 'iemand anders'",
     "DELETE FROM core_auditevent",
+    "SELECT setval(pg_get_serial_sequence('core_auditevent', 'id'), 1)",
 ]
 
 

@@ -422,3 +422,13 @@ def test_a_zip_bomb_docx_plan_is_refused_before_python_docx_opens_it():
         ingest.read_document(build_zip(parts), name="plan.docx")
     assert refused.value.code == "bestand-te-groot"
     assert "plan.docx" in str(refused.value)
+
+
+def test_the_token_command_answers_not_found_for_an_organisation_in_superscript_digits(cast):
+    from django.core.management import CommandError, call_command
+
+    from regiotafel.core.models import ApiToken
+
+    with pytest.raises((CommandError, SystemExit)):
+        call_command("token", cast.planner.username, "--organisatie", "²")
+    assert not ApiToken.objects.exists()

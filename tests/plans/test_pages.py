@@ -325,6 +325,17 @@ def test_an_analyst_calibrates_from_the_reliability_page(cast, plan, client):
     assert client.post(reverse("plans:calibrate"), {"kader": "x"}).status_code == 403
 
 
+def test_a_framework_or_region_number_in_superscript_digits_is_not_a_server_error(
+    cast, plan, client
+):
+    client.force_login(cast.analyst)
+    for url in [reverse("plans:matrix"), reverse("plans:evaluation")]:
+        assert client.get(url, {"kader": "²"}).status_code == 200
+    assert client.get(reverse("plans:evaluation"), {"regio": "²"}).status_code == 200
+    refused = client.post(reverse("plans:calibrate"), {"kader": "²", "scorer": "lexicaal"})
+    assert refused.status_code == 404
+
+
 def test_the_plan_list_shows_how_many_indicators_are_coded(cast, plan, client):
     from regiotafel.plans import services
 

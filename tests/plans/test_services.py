@@ -153,6 +153,27 @@ def test_the_scorer_receives_the_calibrated_threshold_of_its_own_name(framework)
 # --- uploads and processing -------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("name", ["plan.txt", "plan.html"])
+def test_nul_characters_in_a_text_plan_are_dropped_so_any_database_stores_it(
+    cast, framework, inline, name
+):
+    text = KENNEMERLAND.read_bytes().replace(b" de ", b" d\x00e ")
+    if name.endswith(".html"):
+        text = b"<html><body><p>" + text.replace(b"\n\n", b"</p><p>") + b"</p></body></html>"
+    plan = inline(
+        user=cast.analyst,
+        region=cast.region,
+        framework=framework,
+        title="Regiovisie",
+        source=text,
+        file_name=name,
+        scorer="lexicaal",
+    )
+    assert plan.status == PlanStatus.KLAAR
+    assert plan.passages.filter(text__contains=" de ").exists()
+    assert not any("\x00" in text for text in plan.passages.values_list("text", flat=True))
+
+
 def test_an_uploaded_plan_is_read_and_scored_with_passages_that_cite_lines(plan):
     assert plan.status == PlanStatus.KLAAR and plan.progress == 100
     assert plan.kind == "txt" and plan.pages is None
@@ -263,6 +284,7 @@ def test_a_failure_while_storing_the_results_leaves_no_half_set(
     )
     assert plan.status == PlanStatus.MISLUKT
     assert "kon niet worden verwerkt" in plan.error
+    assert "RuntimeError" not in plan.error and "disk full" not in plan.error
     assert not Passage.objects.exists() and not ProposedPassage.objects.exists()
 
 

@@ -129,6 +129,16 @@ def test_the_pages_accept_the_changes_from_an_analyst(cast, client, heading):
     assert Theme.objects.filter(region=cast.region, name="Wonen en zorg").exists()
 
 
+def test_a_link_number_in_superscript_digits_is_skipped_not_a_server_error(cast, client, heading):
+    client.force_login(cast.analyst)
+    mine = project(cast.region)
+    response = client.post(
+        f"/portfolio/projecten/{mine.pk}/", {"punten": ["²", heading.pk], "kpis": ["³"]}
+    )
+    assert response.status_code == 302
+    assert list(mine.agenda_items.all()) == [heading]
+
+
 def test_the_pages_refuse_changes_from_a_provider(cast, client):
     client.force_login(cast.planner)
     mine = project(cast.region)

@@ -202,6 +202,32 @@ def test_a_phase_out_of_range_or_an_unknown_region_is_refused(regions):
     assert not RegionPhase.objects.exists()
 
 
+def test_a_phase_in_superscript_digits_is_a_refused_cell_not_a_server_error(regions):
+    source = (
+        "zorgkantoorregio,afspraken_convenanten,stip_op_de_horizon,samenwerkingsdynamiek\n"
+        "Zeeland,4,²,4\n"
+    ).encode()
+    with pytest.raises(InvalidInput) as caught:
+        imports.import_phases(source=source, name="f.csv")
+    assert [(e.row, e.field) for e in caught.value.errors] == [(2, "stip_op_de_horizon")]
+    assert imports.organisations_band("²") is None
+    assert not RegionPhase.objects.exists()
+
+
+def test_a_number_past_python_s_digit_limit_is_a_refused_cell_not_a_server_error(regions):
+    huge = "9" * 5000
+    phases = (
+        "zorgkantoorregio,afspraken_convenanten,stip_op_de_horizon,samenwerkingsdynamiek\n"
+        f"Zeeland,4,{huge},4\n"
+    ).encode()
+    refused = failure(source=csv_file(GOOD.rsplit(",", 1)[0] + f",{huge}"), name="p.csv")
+    assert [(e.row, e.field) for e in refused.errors] == [(2, "betrokken_organisaties")]
+    with pytest.raises(InvalidInput) as caught:
+        imports.import_phases(source=phases, name="f.csv")
+    assert [(e.row, e.field) for e in caught.value.errors] == [(2, "stip_op_de_horizon")]
+    assert not Project.objects.exists() and not RegionPhase.objects.exists()
+
+
 def test_a_fresh_install_creates_the_regions_only_when_asked(db):
     with pytest.raises(InvalidInput):
         imports.import_phases(source=PHASES)
@@ -216,6 +242,16 @@ def test_published_phase_totals_with_an_unknown_dimension_write_nothing(db):
     with pytest.raises(InvalidInput) as caught:
         imports.import_phase_totals(source=source, name="t.csv")
     assert [(e.row, e.field) for e in caught.value.errors] == [(3, "dimensie")]
+    assert not PhaseCount.objects.exists()
+
+
+@pytest.mark.parametrize("month", ["2019-13", "2019-00", "0000-01"])
+def test_published_phase_totals_with_an_impossible_month_column_are_refused(db, month):
+    from regiotafel.portfolio.models import PhaseCount
+
+    source = f"dimensie,fase,{month}\nafspraken_convenanten,1,1\n".encode()
+    with pytest.raises(InvalidInput, match=month):
+        imports.import_phase_totals(source=source, name="t.csv")
     assert not PhaseCount.objects.exists()
 
 
@@ -280,6 +316,14 @@ def test_a_new_region_named_twice_is_refused_even_when_regions_are_created(db):
         imports.import_phases(source=source, name="f.csv", create_regions=True)
     assert [(e.row, e.field) for e in caught.value.errors] == [(3, "zorgkantoorregio")]
     assert not Region.objects.exists()
+
+
+@pytest.mark.parametrize("budget", ["10.000.000.000", "9" * 40])
+def test_a_budget_past_the_column_is_a_refused_cell_not_a_database_error(regions, budget):
+    source = csv_file(f'{GOOD},"{budget}"', header=f"{HEADER},budget")
+    refused = failure(source=source, name="p.csv")
+    assert [(e.row, e.field) for e in refused.errors] == [(2, "budget")]
+    assert not Project.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -184,6 +184,50 @@ def test_it_names_the_file_when_it_is_not_yaml(tmp_path):
         params.load(tmp_path / "weg.yaml")
 
 
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("versie: 1\nx: " + "[" * 5000 + "]" * 5000, "p.yaml"),
+        ("versie: 1\nx: " + "{a: " * 5000 + "1" + "}" * 5000, "p.yaml"),
+        ('{"versie": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "p.json"),
+        ("versie: 1\nbasisjaar: " + "9" * 5000, "p.yaml"),
+        ('{"versie": 1, "basisjaar": ' + "9" * 5000 + "}", "p.json"),
+    ],
+    ids=["nested-yaml-lists", "nested-yaml-maps", "nested-json", "long-yaml-int", "long-json-int"],
+)
+def test_a_file_nested_too_deep_or_with_a_too_long_number_is_refused_not_a_crash(text, source):
+    with pytest.raises(errors.InvalidInput) as refused:
+        params.parse(text, source=source)
+    assert refused.value.code == "ongeldige-yaml"
+    assert source in refused.value.detail
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ('versie: 1\nnaam: "Zorgkloof \\ud800"\n', "p.yaml"),
+        ('versie: 1\nscenarios: {"\\udc00": {}}\n', "p.yaml"),
+        ('versie: 1\nnaam: "Zorgkloof \\0"\n', "p.yaml"),
+        ('{"versie": 1, "naam": "a\\u0000b"}', "p.json"),
+        ('{"versie": 1, "scenarios": {"\\ud800": {}}}', "p.json"),
+    ],
+    ids=["surrogate-value", "surrogate-key", "nul-yaml", "nul-json", "surrogate-json"],
+)
+def test_a_nul_or_a_lone_surrogate_anywhere_is_refused_before_it_reaches_a_page(text, source):
+    with pytest.raises(errors.InvalidInput) as refused:
+        params.parse(text, source=source)
+    assert refused.value.code == "ongeldig-teken"
+
+
+def test_shared_aliases_are_checked_once_not_once_per_use():
+    laughs = "versie: 1\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 10)
+    )
+    with pytest.raises(errors.InvalidInput) as refused:
+        params.parse(laughs, source="p.yaml")
+    assert refused.value.code == "ongeldige-parameters"
+
+
 def test_it_says_on_which_line_the_file_stops_being_yaml_or_json():
     broken = "versie: 1\nnaam: a\n  regio: b\n"
     with pytest.raises(errors.InvalidInput, match=r"p\.yaml .* op regel 3, kolom 8"):

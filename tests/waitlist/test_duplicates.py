@@ -65,3 +65,14 @@ def test_a_reviewed_pair_cannot_be_reviewed_twice(homes, pair):
     duplicates.reject(user=homes.planner, candidate_id=pair.pk)
     with pytest.raises(errors.Conflict):
         duplicates.merge(user=homes.planner, candidate_id=pair.pk)
+
+
+def test_a_survivor_number_in_superscript_digits_on_the_page_is_not_a_server_error(
+    homes, pair, client
+):
+    client.force_login(homes.care_office_planner)
+    response = client.post(
+        f"/wachtlijst/dubbelen/{pair.pk}/samenvoegen/", {"behoud": "²"}, follow=False
+    )
+    assert response.status_code == 302
+    assert Merge.objects.count() == 1

@@ -22,6 +22,13 @@ def test_invalid_bsns_fail(bsn):
     assert not identity.bsn_is_valid(bsn)
 
 
+def test_a_bsn_in_other_scripts_digits_fails_the_eleven_test():
+    arabic_indic = "111222333".translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    full_width = "123456782".translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert not identity.bsn_is_valid(arabic_indic)
+    assert not identity.bsn_is_valid(full_width)
+
+
 def test_a_bsn_written_with_dots_or_without_its_leading_zero_is_normalised():
     assert identity.normalise_bsn("123.456.782") == "123456782"
     assert identity.normalise_bsn("12345678") == "012345678"

@@ -94,6 +94,14 @@ def test_an_invalid_file_changes_nothing_and_names_every_bad_row_and_field(homes
     assert list(Registration.objects.values_list("external_id", flat=True)) == ["K0"]
 
 
+def test_a_bsn_written_in_arabic_indic_digits_is_a_refused_row_not_a_server_error(homes):
+    arabic_indic = BSN_ANNA.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    with pytest.raises(errors.InvalidInput) as caught:
+        load(homes.own, row("K1", bsn=arabic_indic))
+    assert [(e.row, e.field) for e in caught.value.errors] == [(2, "bsn")]
+    assert not Registration.objects.exists()
+
+
 def test_the_user_can_import_the_valid_rows_and_get_the_rejected_ones_back(homes):
     report = load(homes.own, row("K1"), row("K2", wachtstatus="misschien"), valid_only=True)
     assert report.created == 1 and [r.number for r in report.rejected] == [3]

@@ -65,6 +65,22 @@ def test_no_name_birth_date_postcode_or_bsn_is_kept_only_row_numbers_and_reasons
     assert [e["klantnummer"] for e in kept.rows] == ["K2", "K3"]
 
 
+def test_a_row_whose_columns_shifted_keeps_no_bsn_or_birth_date_in_another_columns_reason(
+    client, homes
+):
+    shifted = row("K9", woongemeente=BSN_ANNA, statusdatum="12-04-1936x", voorkeur_1="Verschuur")
+    upload(client, homes.planner, homes.own, row("K1"), shifted)
+    kept = RejectedImport.objects.get()
+    assert {p["kolom"] for e in kept.rows for p in e["fouten"]} == {
+        "woongemeente",
+        "statusdatum",
+        "voorkeur_1",
+    }
+    stored = repr(RejectedImport.objects.values().get())
+    for personal in (BSN_ANNA, "12-04-1936", "Verschuur"):
+        assert personal not in stored
+
+
 def test_the_import_page_shows_the_rows_and_links_the_download(client, homes):
     response = upload(client, homes.planner, homes.own, *a_file_with_two_bad_rows())
     kept = RejectedImport.objects.get()

@@ -27,7 +27,9 @@ class Command(RegiotafelCommand):
         if organisatie:
             lookup = {"agb_code": organisatie} if len(organisatie) == 8 else {"pk": organisatie}
             organisation = (
-                Organisation.objects.filter(**lookup).first() if organisatie.isdigit() else None
+                Organisation.objects.filter(**lookup).first()
+                if organisatie.isascii() and organisatie.isdigit()
+                else None
             )
             if organisation is None:
                 raise errors.NotFound(
