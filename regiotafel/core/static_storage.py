@@ -2,9 +2,10 @@
 
 ``regiotafel serve`` runs ``collectstatic`` before it starts: WhiteNoise's
 ``CompressedManifestStaticFilesStorage`` writes every file under its content hash (plus a
-gzip copy, and brotli when that package is installed) and a manifest; pages link the hashed names, which WhiteNoise sends
-as immutable. Without a manifest (the demo on ``runserver``, tests, development) pages link
-the plain names and WhiteNoise serves them from the app folders (``WHITENOISE_USE_FINDERS``).
+gzip copy, and brotli when that package is installed) and a manifest; pages link the hashed
+names, which WhiteNoise sends as immutable. Without a manifest (the demo on ``runserver``,
+tests, development) pages link the plain names and WhiteNoise serves them from the app
+folders (``WHITENOISE_USE_FINDERS``).
 A file newer than the manifest (the demo after an upgrade, before the next ``serve``) also
 gets its plain name instead of an error page.
 """
