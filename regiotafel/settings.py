@@ -224,7 +224,11 @@ REJECTED_ROWS_MINUTES = config.env_int(ENV, "REJECTED_ROWS_MINUTES", default=30,
 
 # Background work (docs/operations.md): Django's tasks API (the django-tasks backport) on the
 # database queue; `regiotafel worker` runs the jobs with leases and the periodic jobs below.
-TASKS = ops_config.tasks(ENV.get("TASKS_BACKEND", "database"))
+TASKS = ops_config.tasks(
+    ENV.get("TASKS_BACKEND", "database"),
+    ENV.get("REDIS_URL", ""),
+    ENV.get("TASKS_REDIS_PREFIX", ""),
+)
 TASK_LEASE_SECONDS = config.env_int(ENV, "TASK_LEASE_SECONDS", default=60, minimum=5)
 TASK_MAX_ATTEMPTS = config.env_int(ENV, "TASK_MAX_ATTEMPTS", default=3, minimum=1)
 TASK_RETENTION_DAYS = config.env_int(ENV, "TASK_RETENTION_DAYS", default=14, minimum=1)
@@ -237,6 +241,7 @@ SCHEDULE_CLEAR_SESSIONS_SECONDS = config.env_int(
     ENV, "SCHEDULE_CLEAR_SESSIONS_SECONDS", default=3600
 )
 SCHEDULE_PRUNE_TASKS_SECONDS = config.env_int(ENV, "SCHEDULE_PRUNE_TASKS_SECONDS", default=3600)
+SCHEDULE_REQUEUE_PLANS_SECONDS = config.env_int(ENV, "SCHEDULE_REQUEUE_PLANS_SECONDS", default=120)
 SCHEDULE_PURGE_REJECTED_SECONDS = config.env_int(
     ENV, "SCHEDULE_PURGE_REJECTED_SECONDS", default=300
 )

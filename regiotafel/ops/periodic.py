@@ -49,6 +49,13 @@ def prune_tasks() -> str:
     return f"{deleted} oude taken verwijderd"
 
 
+@register("plannen-herstellen", setting="SCHEDULE_REQUEUE_PLANS_SECONDS")
+def requeue_waiting_plans() -> str:
+    from regiotafel.plans import jobs
+
+    return f"{len(jobs.requeue_waiting())} opnieuw in de wachtrij"
+
+
 @register("afgewezen-regels-opruimen", setting="SCHEDULE_PURGE_REJECTED_SECONDS")
 def purge_rejected_rows() -> str:
     from regiotafel.waitlist import rejected

@@ -25,6 +25,7 @@ from django.utils.crypto import get_random_string
 from django_tasks import TaskContext, task_backends
 from django_tasks.signals import task_finished, task_started
 from django_tasks.utils import get_module_path
+from redis.exceptions import RedisError
 
 from regiotafel.core import audit
 from regiotafel.core.models import AuditChannel
@@ -63,8 +64,8 @@ class Worker:
         stop_event: threading.Event | None = None,
         backend: str = "default",
     ) -> None:
-        if not queue.is_database_backend(backend):
-            raise ValueError(f"task backend {backend!r} is not the database queue")
+        if not queue.is_worker_backend(backend):
+            raise ValueError(f"task backend {backend!r} is not the database or Redis queue")
         self.queues = queues or ["*"]
         self.threads = max(1, threads)
         self.burst = burst
@@ -82,7 +83,7 @@ class Worker:
     def run(self) -> Stats:
         self._register()
         try:
-            queue.recover_expired()
+            queue.recover_expired(backend=self.backend)
             if self.run_scheduler and self.burst:
                 self.stats.scheduled += scheduler.run_due(worker_id=self.worker_id)
             helpers = [threading.Thread(target=self._beat_loop, name="worker-beat", daemon=True)]
@@ -146,7 +147,7 @@ class Worker:
                     worker_id=self.worker_id, queues=self.queues, backend=self.backend
                 )
                 busy = 0
-            except OperationalError:  # SQLite busy: another process writes
+            except (OperationalError, RedisError):  # SQLite busy, or Redis unreachable
                 busy += 1
                 if self.burst and busy > BURST_BUSY_RETRIES:
                     log.warning("worker %s: database stays busy, burst ends", self.worker_id)
@@ -172,15 +173,15 @@ class Worker:
         try:
             with self._lock:
                 running = list(self._running)
-            queue.renew(worker_id=self.worker_id, job_ids=running)
+            queue.renew(worker_id=self.worker_id, job_ids=running, backend=self.backend)
             WorkerBeat.objects.filter(worker_id=self.worker_id).update(seen_at=timezone.now())
-            recovered = queue.recover_expired()
+            recovered = queue.recover_expired(backend=self.backend)
             if any(recovered.values()):
                 log.warning(
                     "worker %s recovered jobs of dead workers: %s", self.worker_id, recovered
                 )
-        except OperationalError:
-            log.warning("worker %s: beat skipped, database busy", self.worker_id)
+        except (OperationalError, RedisError):
+            log.warning("worker %s: beat skipped, database or Redis busy", self.worker_id)
         finally:
             _refresh_connections()
 
@@ -202,7 +203,11 @@ class Worker:
         try:
             value, error = self._call(job)
             stored = queue.finish(
-                job_id=job.pk, worker_id=self.worker_id, return_value=value, error=error
+                job_id=job.pk,
+                worker_id=self.worker_id,
+                return_value=value,
+                error=error,
+                backend=self.backend,
             )
             if not stored:
                 self.stats.discarded += 1

@@ -8,12 +8,14 @@ proposals are written in ONE transaction at the end, after locking the plan row 
 it is still being processed: a failure at any point leaves the plan 'mislukt' with a Dutch
 message and nothing half-stored, and a second run of the same job (a worker killed after
 storing, its lease run out) stores nothing twice. ``regiotafel plannen verwerk`` processes
-plans left 'wachtend' or 'bezig' without a job (:func:`process_pending`).
+plans left 'wachtend' or 'bezig' without a job (:func:`process_pending`); the scheduler
+enqueues again every plan left 'wachtend' without a job for five minutes (:func:`requeue_waiting`).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models.functions import Length
@@ -28,6 +30,7 @@ from regiotafel.plans.models import Passage, Plan, PlanStatus, Proposal, Propose
 
 log = logging.getLogger(__name__)
 
+REQUEUE_AFTER = timedelta(minutes=5)  # a plan waiting longer without a job is enqueued again
 INLINE_BYTES = 200_000  # smaller files, lexical scorer: processed in the request (about 1 s)
 TOP_K = 5
 READ_SHARE = 60  # reading the file is the first 60 % of the progress bar, scoring the rest
@@ -66,6 +69,33 @@ def process_plan(plan_id: int, scorer: str | None = None) -> str:
     if status not in (PlanStatus.WACHTEND, PlanStatus.BEZIG):
         return f"plan {plan_id}: {status or 'verwijderd'}, niets te doen"
     return f"plan {plan_id}: {process(plan_id, scorer).status}"
+
+
+def requeue_waiting(*, older_than: timedelta = REQUEUE_AFTER) -> list[int]:
+    """Enqueue the job again for every plan still 'wachtend' after ``older_than`` with no
+    ready or running job: its enqueue was lost (on the Redis queue the job is enqueued after
+    the upload's commit, so a process killed in between loses it; a request killed while it
+    processed a small plan after its commit likewise). The scheduler runs this
+    (``plannen-herstellen``); a job enqueued twice stores its plan once."""
+    from regiotafel.ops import queue
+
+    live = {
+        entry["args"][0]
+        for entry in queue.live_job_args(process_plan.module_path, backend=process_plan.backend)
+        if entry.get("args")
+    }
+    waiting = (
+        Plan.objects.filter(status=PlanStatus.WACHTEND, created_at__lt=timezone.now() - older_than)
+        .exclude(pk__in=live)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    requeued = list(waiting)
+    for plan_id in requeued:
+        process_plan.enqueue(plan_id)
+    if requeued:
+        log.warning("plans %s were waiting without a job: enqueued again", requeued)
+    return requeued
 
 
 def process_pending() -> list[int]:

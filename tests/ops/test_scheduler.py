@@ -21,6 +21,7 @@ pytestmark = pytest.mark.integration
 ALL_JOBS = [
     "afgewezen-regels-opruimen",
     "inlogpogingen-opruimen",
+    "plannen-herstellen",
     "reserveringen-vrijgeven",
     "sessies-opruimen",
     "taken-opruimen",

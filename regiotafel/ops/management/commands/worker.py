@@ -86,7 +86,10 @@ class Command(RegiotafelCommand):
             )
         except ValueError:
             raise self._error(
-                _("De worker werkt met de database-wachtrij; TASKS_BACKEND is '%(name)s'.")
+                _(
+                    "De worker werkt met de database- of Redis-wachtrij; "
+                    "TASKS_BACKEND is '%(name)s'."
+                )
                 % {"name": worker.backend_name()}
             ) from None
         finally:
