@@ -202,13 +202,17 @@ class Worker:
             self._running.add(job.pk)
         try:
             value, error = self._call(job)
-            stored = queue.finish(
-                job_id=job.pk,
-                worker_id=self.worker_id,
-                return_value=value,
-                error=error,
-                backend=self.backend,
-            )
+            try:
+                stored = queue.finish(
+                    job_id=job.pk,
+                    worker_id=self.worker_id,
+                    return_value=value,
+                    error=error,
+                    backend=self.backend,
+                )
+            except (OperationalError, RedisError):  # the lease brings the job back
+                log.warning("job %s: outcome not stored, queue unreachable", job.pk)
+                stored = False
             if not stored:
                 self.stats.discarded += 1
                 log.warning("job %s: lease taken over, result not stored", job.pk)

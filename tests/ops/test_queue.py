@@ -93,6 +93,16 @@ def test_queue_lag_counts_jobs_per_state_and_the_oldest_wait(db):
     assert 0 <= lag["lag_seconds"] < 90  # the oldest (90 s) was taken; the other just came
 
 
+def test_live_jobs_of_a_task_are_the_ready_and_running_ones(db):
+    slow_tasks.quick.enqueue(7)
+    slow_tasks.broken.enqueue()
+    assert queue.live_job_args("tests.ops.slow_tasks.quick") == [{"args": [7], "kwargs": {}}]
+    job = queue.claim_next(worker_id="w", queues=["*"])
+    assert queue.live_job_args(job.task_path) == [job.args_kwargs]  # running counts too
+    queue.finish(job_id=job.pk, worker_id="w", return_value=0)
+    assert queue.live_job_args(job.task_path) == []
+
+
 def test_only_workers_that_beat_within_the_lease_are_alive(db):
     now = timezone.now()
     for name, seen, stopped in [

@@ -200,6 +200,17 @@ def test_the_worker_runs_redis_jobs_and_old_finished_jobs_are_pruned(broker, db)
         slow_tasks.quick.get_result(good.id)
 
 
+def test_gezond_reads_the_redis_queue_and_fails_its_check_when_redis_is_gone(broker, db, settings):
+    from regiotafel.ops import health
+
+    slow_tasks.quick.enqueue(1)
+    _healthy, body = health.report()
+    assert body["checks"]["queue"]["ok"] and body["checks"]["queue"]["ready"] == 1
+    settings.TASKS = config.tasks("redis", "redis://127.0.0.1:1/0", broker.prefix)
+    _healthy, body = health.report()
+    assert body["checks"]["queue"]["ok"] is False
+
+
 def test_a_plan_left_waiting_without_a_job_is_enqueued_again_once(broker, cast):
     from datetime import timedelta
 

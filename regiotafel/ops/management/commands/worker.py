@@ -7,9 +7,15 @@ import signal
 import threading
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from redis.exceptions import RedisError
 
 from regiotafel.core.management.base import RegiotafelCommand
 from regiotafel.ops import queue, scheduler, worker
+
+_REDIS_GONE = gettext_lazy(
+    "De Redis-wachtrij is niet bereikbaar; controleer REDIS_URL en of Redis draait."
+)
 
 
 class Command(RegiotafelCommand):
@@ -67,7 +73,10 @@ class Command(RegiotafelCommand):
         self, *args, queues, threads, burst, scheduler, interval, worker_id, status, **options
     ):
         if status:
-            self._status()
+            try:
+                self._status()
+            except RedisError:
+                raise self._error(_REDIS_GONE) from None
             return
         if threads < 1 or interval < 0:
             raise self._error(_("--threads moet minstens 1 zijn en --interval niet negatief."))
@@ -92,6 +101,8 @@ class Command(RegiotafelCommand):
                 )
                 % {"name": worker.backend_name()}
             ) from None
+        except RedisError:
+            raise self._error(_REDIS_GONE) from None
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
