@@ -72,11 +72,12 @@ def process_plan(plan_id: int, scorer: str | None = None) -> str:
 
 
 def requeue_waiting(*, older_than: timedelta = REQUEUE_AFTER) -> list[int]:
-    """Enqueue the job again for every plan still 'wachtend' after ``older_than`` with no
-    ready or running job: its enqueue was lost (on the Redis queue the job is enqueued after
-    the upload's commit, so a process killed in between loses it; a request killed while it
-    processed a small plan after its commit likewise). The scheduler runs this
-    (``plannen-herstellen``); a job enqueued twice stores its plan once."""
+    """Enqueue the job again for every uploaded plan still 'wachtend' (never read) after
+    ``older_than`` with no ready or running job: its enqueue was lost (on the Redis queue the
+    job is enqueued after the upload's commit, so a process killed in between loses it; a
+    request killed while it processed a small plan after its commit likewise). The scheduler
+    runs this (``plannen-herstellen``); a job enqueued twice stores its plan once. A waiting
+    rescore (passages stored) is left alone: the scorer it asked for is only in its job."""
     from regiotafel.ops import queue
 
     live = {
@@ -87,6 +88,7 @@ def requeue_waiting(*, older_than: timedelta = REQUEUE_AFTER) -> list[int]:
     waiting = (
         Plan.objects.filter(status=PlanStatus.WACHTEND, created_at__lt=timezone.now() - older_than)
         .exclude(pk__in=live)
+        .exclude(passages__isnull=False)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

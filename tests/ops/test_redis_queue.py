@@ -217,7 +217,7 @@ def test_a_plan_left_waiting_without_a_job_is_enqueued_again_once(broker, cast):
     from django.utils import timezone
 
     from regiotafel.plans import jobs, services
-    from regiotafel.plans.models import Plan
+    from regiotafel.plans.models import Passage, Plan
 
     common = {
         "region": cast.region,
@@ -231,6 +231,10 @@ def test_a_plan_left_waiting_without_a_job_is_enqueued_again_once(broker, cast):
         title="Verloren", created_at=timezone.now() - timedelta(minutes=6), **common
     )
     Plan.objects.create(title="Net geupload", **common)  # its job may still be on its way
+    rescore = Plan.objects.create(
+        title="Opnieuw scoren", created_at=timezone.now() - timedelta(days=2), **common
+    )
+    Passage.objects.create(plan=rescore, index=0, line=1, text="Visie")  # its scorer: in its job
     assert jobs.requeue_waiting() == [lost.pk]
     assert jobs.requeue_waiting() == []  # its job is in the queue now
     [job] = queue.live_job_args("regiotafel.plans.jobs.process_plan")
