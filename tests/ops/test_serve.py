@@ -59,8 +59,14 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     assert "synchronous=NORMAL" in database["OPTIONS"]["init_command"]
 
 
-def test_on_sqlite_readers_and_the_writer_do_not_wait_for_each_other(tmp_path, django_db_blocker):
+def test_on_sqlite_readers_and_the_writer_do_not_wait_for_each_other(
+    tmp_path, django_db_blocker, monkeypatch
+):
     from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    # The browser tests' session-wide Playwright keeps an event loop in this thread; these
+    # two connections are plain synchronous ones to a file of their own.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     def connect(alias):
         settings_dict = {
