@@ -89,8 +89,8 @@ def test_the_application_role_still_reads_and_appends_events_and_changes_other_t
         app_connection.execute(
             "INSERT INTO core_auditevent (occurred_at, actor_name, organisation_name, action, "
             "channel, object_type, object_id, object_repr, data_subject, detail, sequence, "
-            "previous_hash, hash) VALUES (now(), '', '', 'read', 'system', '', '', '', '', "
-            "'{}', %s, '', '')",
+            "previous_hash, hash, request_id) VALUES (now(), '', '', 'read', 'system', '', '', "
+            "'', '', '{}', %s, '', '', '')",
             [count + 1000],
         )
         app_connection.execute("UPDATE core_organisation SET name = 'Rijnhof Zorg'")
