@@ -339,6 +339,7 @@ def revoke_role(*, user: User, membership_id: int) -> None:
         user,
         "medewerkers.beheren",
         Membership.objects.select_related("organisation"),
+        hide=True,  # another organisation's membership is "not found", like a missing id
         pk=membership_id,
     )
     admins = Membership.objects.filter(organisation=membership.organisation, role=Role.BEHEERDER)

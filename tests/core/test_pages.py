@@ -118,8 +118,24 @@ def test_only_an_administrator_manages_members_and_only_of_their_own_organisatio
     far_member = Membership.objects.create(
         user=cast.outsider, organisation=cast.far, role=Role.VERWIJZER
     )
-    with pytest.raises(errors.PermissionDenied):
+    with pytest.raises(errors.NotFound):
         services.revoke_role(user=cast.admin, membership_id=far_member.pk)
+
+
+def test_another_organisations_membership_answers_like_one_that_does_not_exist(cast):
+    from regiotafel import errors
+    from regiotafel.core import services
+
+    far_member = Membership.objects.create(
+        user=cast.outsider, organisation=cast.far, role=Role.VERWIJZER
+    )
+    answers = []
+    for membership_id in (far_member.pk, far_member.pk + 1000):
+        with pytest.raises(errors.NotFound) as refused:
+            services.revoke_role(user=cast.admin, membership_id=membership_id)
+        answers.append((refused.value.code, refused.value.detail))
+    assert answers[0] == answers[1]
+    assert Membership.objects.filter(pk=far_member.pk).exists()
 
 
 @pytest.mark.parametrize(
