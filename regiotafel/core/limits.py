@@ -196,7 +196,7 @@ def _check_json(request) -> None:
         document = json.loads(body)
     except (ValueError, RecursionError):
         return  # not JSON at all: the API answers that itself
-    found = _bad_string_in(document)
+    found = unstorable_string_in(document)
     if found is None:
         return
     where, reason = found
@@ -212,9 +212,11 @@ def _check_json(request) -> None:
     )
 
 
-def _bad_string_in(value, path: str = "") -> tuple[str, str] | None:
+def unstorable_string_in(value, path: str = "") -> tuple[str, str] | None:
     """The dotted path of the first string (or key) a database cannot store, and why ("nul"
-    or "surrogaat"), else None. Walks the document without recursion (it may be deep)."""
+    or "surrogaat"), else None. Walks the document without recursion (it may be deep) and
+    looks at each container once, so YAML aliases shared a billion times cost nothing."""
+    seen: set[int] = set()
     pending = [(path, value)]
     while pending:
         where, item = pending.pop()
@@ -222,14 +224,18 @@ def _bad_string_in(value, path: str = "") -> tuple[str, str] | None:
             reason = _unstorable(item)
             if reason:
                 return where, reason
-        elif isinstance(item, dict):
+            continue
+        if not isinstance(item, dict | list) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, dict):
             for key, child in item.items():
                 child_path = f"{where}.{key}" if where else str(key)
-                reason = _unstorable(key)
+                reason = _unstorable(key) if isinstance(key, str) else None
                 if reason:
                     return child_path, reason
                 pending.append((child_path, child))
-        elif isinstance(item, list):
+        else:
             pending.extend(
                 (f"{where}.{i}" if where else str(i), child) for i, child in enumerate(item)
             )

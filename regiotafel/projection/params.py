@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from regiotafel import errors, problems
+from regiotafel.core.limits import unstorable_string_in
 
 VERSION = 1
 BASE_PRODUCTS = ("verpleeghuis_pg", "verpleeghuis_somatisch", "vpt", "elv", "wijkverpleging")
@@ -456,27 +457,6 @@ def _version_message(found, source: str) -> str:
     }
 
 
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def _has_unstorable_text(data) -> bool:
-    """Whether any key or text holds a NUL (PostgreSQL refuses it) or a lone surrogate (no
-    UTF-8 for a page): YAML and JSON escapes ("\\0", "\\ud800") make both. Each container is
-    looked at once, so aliases shared a billion times cost nothing."""
-    seen: set[int] = set()
-    pending = [data]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if _UNSTORABLE.search(item):
-                return True
-        elif isinstance(item, (dict, list)) and id(item) not in seen:
-            seen.add(id(item))
-            pending.extend(item.keys() if isinstance(item, dict) else ())
-            pending.extend(item.values() if isinstance(item, dict) else item)
-    return False
-
-
 def parse(text: str, *, source: str, server_paths: bool = True) -> Params:
     """Params from YAML or JSON text; ``source`` names the file in messages.
 
@@ -494,7 +474,7 @@ def parse(text: str, *, source: str, server_paths: bool = True) -> Params:
             _("%(file)s is te diep genest of bevat een te lang getal.") % {"file": source},
             code="ongeldige-yaml",
         ) from None
-    if _has_unstorable_text(data):
+    if unstorable_string_in(data) is not None:
         raise errors.InvalidInput(
             _("%(file)s bevat een NUL-teken of een ongeldig teken (losse surrogaat).")
             % {"file": source},
