@@ -2,8 +2,12 @@
 
 A **client** is one person, recognised across providers by a keyed hash of the BSN (the BSN
 itself is never stored) or, without a BSN, proposed as a probable duplicate for a person to
-review. A **registration** is one provider's file on that client (the provider is the
-*dossierhouder*) with the national waiting status, care profile and ordered preferences.
+review. A **registration** is one provider's file on that client with the national waiting
+status, care profile and ordered preferences. One provider per client is the *dossierhouder*
+(file holder), assigned by the care office; the other providers are "ook ingeschreven".
+
+An **onward placement** (seed 003, Zuidoost-Brabant) tracks a client admitted to a Wlz crisis
+bed until a lasting place is found, against the region's deadline (fourteen days by default).
 """
 
 from __future__ import annotations
@@ -72,6 +76,16 @@ class Client(models.Model):
         verbose_name=_("samengevoegd met"),
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The one provider that keeps the client's file (seed 003), chosen by the care office.
+    dossierhouder = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dossierhouder"),
+    )
+    dossierhouder_since = models.DateTimeField(_("dossierhouder sinds"), null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["birth_date"], name="client_birth_date")]
@@ -105,7 +119,7 @@ class Registration(models.Model):
         Organisation,
         on_delete=models.PROTECT,
         related_name="waitlist_registrations",
-        verbose_name=_("dossierhouder"),
+        verbose_name=_("aanbieder"),
     )
     external_id = models.CharField(_("cliëntnummer aanbieder"), max_length=40)
     care_profile = models.CharField(_("zorgprofiel"), max_length=5, choices=CareProfile.choices)
@@ -138,6 +152,17 @@ class Registration(models.Model):
 
     def audit_data_subject(self) -> str:
         return f"cliënt {self.client_id}"
+
+    @property
+    def is_dossierhouder(self) -> bool:
+        """Is this provider the client's file holder? (Others are "ook ingeschreven".)"""
+        return self.client.dossierhouder_id == self.provider_id
+
+    @property
+    def role_label(self) -> str:
+        if self.client.dossierhouder_id is None:
+            return str(_("ingeschreven (nog geen dossierhouder)"))
+        return str(_("dossierhouder") if self.is_dossierhouder else _("ook ingeschreven"))
 
     @property
     def owner_organisation_ids(self) -> set[int]:
@@ -341,3 +366,98 @@ class RejectedImport(models.Model):
     @property
     def owner_organisation_id(self) -> int:
         return self.provider_id
+
+
+class WaitlistSettings(models.Model):
+    """What a region agreed for its waiting list: the onward-placement deadline from a Wlz
+    crisis bed (seed 003: fourteen days) and when to warn before it passes."""
+
+    region = models.OneToOneField(
+        "core.Region", on_delete=models.CASCADE, related_name="waitlist_settings"
+    )
+    onward_days = models.PositiveIntegerField(
+        _("doorplaatsing vanuit crisisbed binnen (dagen)"), default=14
+    )
+    onward_warn_days = models.PositiveIntegerField(
+        _("waarschuwen (dagen) voor de termijn verstrijkt"), default=3
+    )
+
+    class Meta:
+        verbose_name = _("wachtlijstinstellingen")
+        verbose_name_plural = _("wachtlijstinstellingen")
+
+    def __str__(self) -> str:
+        return str(self.region)
+
+
+class OnwardState(models.TextChoices):
+    OPEN = "open", _("doorplaatsing gezocht")
+    PLACED = "doorgeplaatst", _("doorgeplaatst")
+    ENDED = "beeindigd", _("beëindigd")
+
+
+class OnwardPlacement(models.Model):
+    """A client on a Wlz crisis bed, to be moved on to a lasting place before the deadline.
+
+    Made when a case is placed on a Wlz crisis bed (``waitlist.onward.on_admission``). The
+    waiting-list registration is linked at once when the case matches one client, otherwise
+    the admitting provider completes it; the deadline runs from the admission either way.
+    """
+
+    case = models.OneToOneField(
+        "capacity.Case", on_delete=models.PROTECT, related_name="onward_placement"
+    )
+    bed = models.ForeignKey(
+        "capacity.Bed", on_delete=models.PROTECT, related_name="+", verbose_name=_("crisisbed")
+    )
+    provider = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("opnemende aanbieder"),
+    )
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="onward_placements",
+        verbose_name=_("inschrijving"),
+    )
+    admitted_at = models.DateTimeField(_("opgenomen op"))
+    deadline = models.DateTimeField(_("doorplaatsen voor"), db_index=True)
+    state = models.CharField(
+        _("stand"), max_length=15, choices=OnwardState.choices, default=OnwardState.OPEN
+    )
+    closed_at = models.DateTimeField(_("afgesloten op"), null=True, blank=True)
+    close_reason = models.CharField(_("reden"), max_length=200, blank=True)
+    warned_at = models.DateTimeField(_("gewaarschuwd op"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("termijn verstreken gemeld op"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        indexes = [models.Index(fields=["state", "deadline"], name="onward_open_deadline")]
+        verbose_name = _("doorplaatsing vanuit crisisbed")
+        verbose_name_plural = _("doorplaatsingen vanuit crisisbedden")
+
+    def __str__(self) -> str:
+        return f"{_('doorplaatsing')} {self.case.reference}"
+
+    def audit_data_subject(self) -> str:
+        return f"casus {self.case.reference}"
+
+    def days_left(self, today=None) -> int:
+        """Whole days until the deadline (negative: overdue by that many days)."""
+        today = today or timezone.localdate()
+        return (timezone.localdate(self.deadline) - today).days
+
+    def is_overdue(self, now=None) -> bool:
+        return self.state == OnwardState.OPEN and self.deadline <= (now or timezone.now())
+
+    @property
+    def owner_organisation_id(self) -> int:
+        return self.provider_id
+
+    @property
+    def owner_region_id(self) -> int:
+        return self.bed.location.municipality.region_id
