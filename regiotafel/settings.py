@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "regiotafel.plans",
     "regiotafel.accounts",
     "regiotafel.ops",
+    "regiotafel.notifications",
     "django_tasks",
     "django_tasks_db",
     "regiotafel.sharedstate",
@@ -246,6 +247,26 @@ SCHEDULE_PURGE_REJECTED_SECONDS = config.env_int(
     ENV, "SCHEDULE_PURGE_REJECTED_SECONDS", default=300
 )
 SCHEDULE_AXES_CLEANUP_SECONDS = config.env_int(ENV, "SCHEDULE_AXES_CLEANUP_SECONDS", default=3600)
+# Warnings for claims about to expire unanswered (notifications/periodic.py).
+SCHEDULE_EXPIRY_WARNINGS_SECONDS = config.env_int(
+    ENV, "SCHEDULE_EXPIRY_WARNINGS_SECONDS", default=60
+)
+
+# E-mail of notifications (docs/notifications.md, docs/settings.md): SMTP when EMAIL_HOST is
+# set, else printed on the console (the demo). SITE_URL makes the links in e-mails absolute.
+EMAIL_HOST = ENV.get("EMAIL_HOST", "").strip()
+EMAIL_BACKEND = ENV.get("EMAIL_BACKEND", "").strip() or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = config.env_int(ENV, "EMAIL_PORT", default=587, minimum=1)
+EMAIL_HOST_USER = ENV.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = ENV.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = config.env_bool(ENV, "EMAIL_USE_TLS", default=bool(EMAIL_HOST))
+EMAIL_TIMEOUT = config.env_int(ENV, "EMAIL_TIMEOUT", default=20, minimum=1)
+DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "").strip() or "Regiotafel <noreply@localhost>"
+SITE_URL = ENV.get("SITE_URL", "").strip() or "http://127.0.0.1:8000"
 
 LOGGING = {
     "version": 1,

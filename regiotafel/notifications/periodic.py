@@ -1,0 +1,1 @@
+"""Periodic work of notifications: warnings for claims about to expire unanswered."""
