@@ -94,7 +94,7 @@ CLAIM_EXPIRING = register(
     )
 )
 
-# ---------------------------------------------------------------- waiting list (onward placement, dossierhouder)
+# ------------------------------------------- waiting list (onward placement, dossierhouder)
 
 ONWARD_STARTED = register(
     EventKind(

@@ -24,6 +24,7 @@ use the case reference, the claim number or the client number.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -185,9 +186,7 @@ def changed(user_ids: Iterable[int]) -> None:
     def bump() -> None:
         for user_id in user_ids:
             key = _version_key(user_id)
-            try:
+            with contextlib.suppress(ValueError):  # not cached: the next poll seeds a new one
                 cache.incr(key)
-            except ValueError:  # not in the cache: the next poll seeds a fresh random one
-                pass
 
     transaction.on_commit(bump)
