@@ -42,6 +42,17 @@ class BedType(models.Model):
         _("standaard reserveringstermijn (minuten)"), default=240
     )
     sort_order = models.PositiveSmallIntegerField(_("volgorde"), default=100)
+    # Seed 004: a Wlz crisis admission goes through the registration point (RAP). Beds of
+    # such a type are claimed only by a triagist of a registration point, for a case with a
+    # recorded crisis assessment (capacity/triage.py).
+    requires_triage = models.BooleanField(
+        _("alleen via triage"),
+        default=False,
+        help_text=_(
+            "Alleen een triagist van het aanmeldpunt reserveert zo'n bed, voor een casus met "
+            "een vastgelegde crisisbeoordeling."
+        ),
+    )
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -206,9 +217,60 @@ class BedStatusChange(models.Model):
 
 
 class Urgency(models.TextChoices):
+    """How soon a place is needed. The stored value "vandaag" means "binnen 24 uur" (kept for
+    existing cases and API clients); "zelfde_dag" is the same day."""
+
     SPOED = "spoed", _("spoed (binnen enkele uren)")
+    ZELFDE_DAG = "zelfde_dag", _("zelfde dag")
     VANDAAG = "vandaag", _("binnen 24 uur")
     PLANBAAR = "planbaar", _("planbaar (binnen enkele dagen)")
+
+
+# Placement norms when a region set none (hours from registration to placement).
+DEFAULT_NORM_HOURS = {
+    Urgency.SPOED: 4,
+    Urgency.ZELFDE_DAG: 12,
+    Urgency.VANDAAG: 24,
+    Urgency.PLANBAAR: 72,
+}
+
+
+class PlacementNorm(models.Model):
+    """A region's norm: hours from registration to placement per urgency (and bed type)."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="placement_norms", verbose_name=_("regio")
+    )
+    urgency = models.CharField(_("urgentie"), max_length=10, choices=Urgency.choices)
+    bed_type = models.ForeignKey(
+        BedType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("beddentype"),
+        help_text=_("Leeg: geldt voor elk beddentype zonder eigen norm."),
+    )
+    hours = models.PositiveIntegerField(_("norm (uren)"))
+
+    class Meta:
+        ordering = ["region", "urgency", "bed_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "urgency", "bed_type"], name="unique_norm_per_bed_type"
+            ),
+            models.UniqueConstraint(
+                fields=["region", "urgency"],
+                condition=Q(bed_type__isnull=True),
+                name="unique_norm_per_urgency",
+            ),
+        ]
+        verbose_name = _("plaatsingsnorm")
+        verbose_name_plural = _("plaatsingsnormen")
+
+    def __str__(self) -> str:
+        kind = self.bed_type or _("elk beddentype")
+        return f"{self.region}: {self.get_urgency_display()}, {kind}: {self.hours} uur"
 
 
 class CaseState(models.TextChoices):
@@ -220,11 +282,28 @@ class CaseState(models.TextChoices):
     AFGEWEZEN = "afgewezen", _("afgewezen")
     GEANNULEERD = "geannuleerd", _("geannuleerd")
     DOORVERWEZEN = "doorverwezen", _("doorverwezen")
+    ADVIES = "advies", _("advies gegeven")
 
 
 FINAL_STATES = frozenset(
-    {CaseState.GEPLAATST, CaseState.AFGEWEZEN, CaseState.GEANNULEERD, CaseState.DOORVERWEZEN}
+    {
+        CaseState.GEPLAATST,
+        CaseState.AFGEWEZEN,
+        CaseState.GEANNULEERD,
+        CaseState.DOORVERWEZEN,
+        CaseState.ADVIES,
+    }
 )
+
+
+class CaseOutcome(models.TextChoices):
+    """How a closed case ended (management information counts these; values are stable)."""
+
+    REGIO = "regio", _("geplaatst in de regio")
+    BOVENREGIONAAL = "bovenregionaal", _("bovenregionaal geplaatst")
+    ADVIES = "advies", _("advies")
+    GEEN_BED = "geen_bed", _("geen bed gevonden")
+    GEANNULEERD = "geannuleerd", _("geannuleerd")
 
 
 class Case(models.Model):
@@ -282,6 +361,21 @@ class Case(models.Model):
         related_name="+",
         verbose_name=_("geplaatst op bed"),
     )
+    # Seed 004: the referrer stays owner "met uitzondering van een Wlz-crisisindicatie": the
+    # case passes to the registration point on hand-over, back to the referrer (advice, ELV or
+    # another route) or on to the admitting provider. Empty on old rows: the referrer.
+    owner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_cases",
+        verbose_name=_("eigenaar"),
+    )
+    phoned_in = models.BooleanField(_("telefonisch aangemeld door het aanmeldpunt"), default=False)
+    outcome = models.CharField(
+        _("uitkomst"), max_length=16, choices=CaseOutcome.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-registered_at"]
@@ -311,6 +405,10 @@ class Case(models.Model):
         end = self.placed_at or self.closed_at or now or timezone.now()
         return (end - self.registered_at).total_seconds() / 3600
 
+    @property
+    def current_owner_id(self) -> int:
+        return self.owner_id or self.referrer_organisation_id
+
 
 class CaseTransition(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions")
@@ -324,6 +422,15 @@ class CaseTransition(models.Model):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reason = models.TextField(_("toelichting"), blank=True)
+    # Set when this step moved the case to another owner (hand-over, return, admission).
+    new_owner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("nieuwe eigenaar"),
+    )
 
     class Meta:
         ordering = ["at", "pk"]
@@ -393,3 +500,127 @@ class Claim(models.Model):
     @property
     def owner_region_id(self) -> int:
         return self.bed.location.municipality.region_id
+
+
+# ---------------------------------------------------------------- the triage instrument
+
+
+class AnswerKind(models.TextChoices):
+    JA_NEE = "ja_nee", _("ja/nee")
+    KEUZE = "keuze", _("keuze")
+
+
+class TriageQuestion(models.Model):
+    """One question of a region's triage instrument, kept in the admin site.
+
+    A yes/no question's answer "ja" gives ``yes_points`` to ``yes_bed_type`` and suggests
+    ``yes_urgency``; a choice question lists its options in ``options``: ``[{"label": …,
+    "punten": 2, "beddentype": "wlz-crisis", "urgentie": "spoed"}, …]`` (every key but
+    ``label`` optional). See :func:`regiotafel.capacity.triage.suggest`.
+    """
+
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="triage_questions", verbose_name=_("regio")
+    )
+    bed_type = models.ForeignKey(
+        BedType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("beddentype"),
+        help_text=_("Leeg: de vraag geldt voor elke casus."),
+    )
+    order = models.PositiveSmallIntegerField(_("volgorde"), default=100)
+    text = models.CharField(_("vraag"), max_length=300)
+    help_text = models.CharField(_("toelichting"), max_length=300, blank=True)
+    kind = models.CharField(
+        _("soort antwoord"), max_length=8, choices=AnswerKind.choices, default=AnswerKind.JA_NEE
+    )
+    yes_points = models.PositiveSmallIntegerField(_("punten bij ja"), default=0)
+    yes_bed_type = models.ForeignKey(
+        BedType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ja wijst op beddentype"),
+    )
+    yes_urgency = models.CharField(
+        _("ja wijst op urgentie"), max_length=10, choices=Urgency.choices, blank=True
+    )
+    options = models.JSONField(
+        _("keuzes"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'Alleen bij een keuzevraag: [{"label": "…", "punten": 2, "beddentype": '
+            '"wlz-crisis", "urgentie": "spoed"}, …].'
+        ),
+    )
+    demo = models.BooleanField(
+        _("voorbeeldvraag (demo)"),
+        default=False,
+        help_text=_("Een verzonnen vraag voor de demo, niet uit een regionaal document."),
+    )
+    active = models.BooleanField(_("in gebruik"), default=True)
+
+    class Meta:
+        ordering = ["region", "order", "pk"]
+        verbose_name = _("triagevraag")
+        verbose_name_plural = _("triagevragen")
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.kind == AnswerKind.KEUZE:
+            from regiotafel.capacity.triage import option_problems
+
+            problems = option_problems(self.options)
+            if problems:
+                raise ValidationError({"options": problems})
+
+
+class TriageOutcome(models.TextChoices):
+    CRISISOPNAME = "crisisopname", _("crisisopname geïndiceerd")
+    ADVIES = "advies", _("advies (geen crisisopname)")
+    ANDERE_ROUTE = "andere_route", _("ELV of andere route, terug naar de verwijzer")
+
+
+class TriageAssessment(models.Model):
+    """A triagist's assessment of a case: the answers, what they suggested, and the outcome."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    # {"<question id>": {"vraag": text, "antwoord": value, "label": shown answer}}
+    answers = models.JSONField(_("antwoorden"), default=dict)
+    score = models.PositiveIntegerField(_("punten"), default=0)
+    suggested_bed_type = models.ForeignKey(
+        BedType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("voorgesteld beddentype"),
+    )
+    suggested_urgency = models.CharField(
+        _("voorgestelde urgentie"), max_length=10, choices=Urgency.choices, blank=True
+    )
+    outcome = models.CharField(_("uitkomst"), max_length=16, choices=TriageOutcome.choices)
+    advice = models.TextField(_("advies aan de verwijzer"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("triagebeoordeling")
+        verbose_name_plural = _("triagebeoordelingen")
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.get_outcome_display()}"
+
+    def audit_data_subject(self) -> str:
+        return f"casus {self.case.reference}"
