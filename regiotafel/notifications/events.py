@@ -128,3 +128,22 @@ PLACEMENT_STEP = register(
         help=_("Aanbod, acceptatie, weigering en plaatsing; voor de dossierhouder."),
     )
 )
+
+# ---------------------------------------------------------------- triage (capacity, RAP)
+
+CASE_HANDED_OVER = register(
+    EventKind(
+        "casus.overgedragen",
+        _("Casus overgedragen aan het aanmeldpunt"),
+        email=True,
+        help=_("Voor de triagisten van het aanmeldpunt dat de casus overneemt."),
+    )
+)
+CASE_ADVICE = register(
+    EventKind(
+        "casus.advies",
+        _("Advies van het aanmeldpunt bij uw casus (geen crisisopname)"),
+        email=True,
+        help=_("Voor de verwijzers van de organisatie die de casus aanmeldde."),
+    )
+)
