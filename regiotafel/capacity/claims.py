@@ -35,6 +35,7 @@ from regiotafel.capacity.models import (
 )
 from regiotafel.core import audit, permissions
 from regiotafel.core.models import Organisation, User
+from regiotafel.notifications import claim_events
 
 DEFAULT_HOLD_MINUTES = CapacitySettings._meta.get_field("hold_minutes").default
 
@@ -105,6 +106,7 @@ def reserve(
     bed = _load_bed(bed_id)
     if case is not None:
         permissions.check(user, "casus.behandelen", case)
+        refuse_second_claim(case, now=now)
         if (
             case.state not in cases.CLAIM_TRANSITIONS
             or CaseState.BED_GERESERVEERD not in cases.CLAIM_TRANSITIONS[case.state]
@@ -147,18 +149,53 @@ def reserve(
             now=now,
             reason=_("bed %(bed)s gereserveerd") % {"bed": bed},
         )
+    claim_events.claimed(claim, actor=user)  # the bed's planners, at once
     return claim
 
 
 def _not_free(bed: Bed) -> errors.Conflict:
-    return errors.Conflict(
-        _(
-            "Bed %(bed)s is niet (meer) vrij; iemand anders heeft het net gereserveerd of het is "
-            "bezet. Kies een ander bed."
+    """Why the bed could not be taken: just taken by someone (bed-bezet) or not in use."""
+    status = Bed.objects.filter(pk=bed.pk).values_list("status", flat=True).first()
+    if status in (BedStatus.GERESERVEERD, BedStatus.BEZET, BedStatus.NIET_BEZET, None):
+        # NIET_BEZET here means a racing claim won the row and rolled back or released it
+        return errors.Conflict(
+            _(
+                "Bed %(bed)s is niet (meer) vrij: iemand anders heeft het net gereserveerd of "
+                "het is bezet. Kies een ander bed."
+            )
+            % {"bed": bed},
+            code="bed-bezet",
         )
-        % {"bed": bed},
+    return errors.Conflict(
+        _("Bed %(bed)s is niet beschikbaar (%(status)s). Kies een ander bed.")
+        % {"bed": bed, "status": BedStatus(status).label},
         code="bed-niet-vrij",
     )
+
+
+def active_claim_of(case: Case, *, now: datetime | None = None) -> Claim | None:
+    """The case's claim that still holds a bed, if any."""
+    now = now or timezone.now()
+    return (
+        Claim.objects.filter(case=case, state=ClaimState.ACTIEF, expires_at__gt=now)
+        .select_related("bed__location")
+        .first()
+    )
+
+
+def refuse_second_claim(case: Case, *, now: datetime | None = None) -> None:
+    """A case holds at most one bed: a second claim says so, naming the claim it has."""
+    held = active_claim_of(case, now=now)
+    if held is not None:
+        until = timezone.localtime(held.expires_at).strftime("%H:%M")
+        raise errors.Conflict(
+            _(
+                "Casus %(ref)s heeft al een reservering (nummer %(claim)s) op bed %(bed)s, "
+                "geldig tot %(time)s. Trek die eerst in als u een ander bed wilt."
+            )
+            % {"ref": case.reference, "claim": held.pk, "bed": held.bed, "time": until},
+            code="casus-heeft-reservering",
+        )
 
 
 def _check_hold_limit(organisation: Organisation, bed: Bed, *, now: datetime) -> None:
@@ -308,6 +345,10 @@ def confirm(*, user: User, claim_id: int, now: datetime | None = None) -> Claim:
         organisation=claim.bed.location.organisation,
         reason=_("opgenomen op %(bed)s") % {"bed": claim.bed},
     )
+    from regiotafel.waitlist import onward  # a Wlz crisis bed: onward placement (seed 003)
+
+    onward.on_admission(case=claim.case, bed=claim.bed, user=user, now=now)
+    claim_events.confirmed(claim, actor=user)
     return claim
 
 
@@ -396,6 +437,7 @@ def _release(claim: Claim, state: str, *, user, now: datetime, reason: str) -> N
             reason=_("reservering %(state)s: %(reason)s")
             % {"state": ClaimState(state).label, "reason": reason},
         )
+    claim_events.released(claim, state, actor=user, reason=reason)  # declined / expired
 
 
 def _expire_claims(claims, *, now: datetime) -> int:
@@ -438,6 +480,9 @@ def reserve_at_location(
     from regiotafel.capacity.availability import free_now
 
     permissions.check(user, "bed.reserveren")  # refuse before saying anything about beds
+    if case is not None:
+        permissions.check(user, "casus.behandelen", case)
+        refuse_second_claim(case, now=now)  # the real reason, before looking at beds
     candidates = (
         Bed.objects.filter(
             free_now(now),
@@ -455,9 +500,16 @@ def reserve_at_location(
                     user=user, organisation=organisation, bed_id=bed_id, case=case, now=now
                 )
         except errors.Conflict as exc:
-            if exc.code != "bed-niet-vrij":  # a limit or a case state: another bed won't help
+            if exc.code not in BED_NOT_FREE:  # a limit or a case state: another bed won't help
                 raise
             continue
     raise errors.Conflict(
-        _("Op deze locatie is geen bed van dit type meer vrij."), code="bed-niet-vrij"
+        _(
+            "Op deze locatie is net het laatste vrije bed van dit type door iemand anders "
+            "gereserveerd of bezet. Kies een andere locatie."
+        ),
+        code="bed-bezet",
     )
+
+
+BED_NOT_FREE = {"bed-bezet", "bed-niet-vrij"}

@@ -61,18 +61,17 @@ def resolve(
     region: Region | int | None = None,
     actor: User | None = None,
 ) -> list[Recipient]:
-    """Who is told: the explicit ``users``, every active member of ``organisations`` with one
-    of ``roles`` (all members when no roles are given), and with ``region`` (and roles) every
-    member with one of ``roles`` of an organisation of that region. Each person once; the
-    ``actor`` (who made the change) is never told of their own action."""
+    """Who is told: the explicit ``users``, every active member of ``organisations`` having
+    one of ``roles``, and with ``region`` every member having one of ``roles`` of an active
+    organisation of that region. Without ``roles`` no one is added by membership (a single
+    organisation then only names the organisation the explicit users are told for). Each
+    person once; the ``actor`` (who made the change) is never told of their own action."""
     org_ids = _ids(organisations)
     roles = [str(role) for role in roles]
     found: dict[int, Recipient] = {}
     memberships = Membership.objects.none()
-    if org_ids:
-        memberships = Membership.objects.filter(organisation_id__in=org_ids)
-        if roles:
-            memberships = memberships.filter(role__in=roles)
+    if org_ids and roles:
+        memberships = Membership.objects.filter(organisation_id__in=org_ids, role__in=roles)
     if region is not None and roles:
         region_id = region.pk if isinstance(region, models.Model) else int(region)
         memberships = memberships | Membership.objects.filter(
