@@ -19,6 +19,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from ninja.security import HttpBearer, django_auth
 
 from regiotafel import errors, problems
+from regiotafel.core import token_cache
 from regiotafel.core.models import ApiToken, hash_token
 
 log = logging.getLogger(__name__)
@@ -32,11 +33,10 @@ class TokenAuth(HttpBearer):
         from regiotafel.accounts import lockout
 
         lockout.refuse_if_token_locked(request)  # 429 te-veel-pogingen after repeated bad tokens
-        api_token = (
-            ApiToken.objects.select_related("user", "organisation")
-            .filter(key_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
+        # Token, user and memberships from a per-process copy at most a second old: a
+        # revocation anywhere counts within a second (core/token_cache.py).
+        key_hash = hash_token(token)
+        api_token = token_cache.resolve(key_hash)
         if api_token is None:
             lockout.record_bad_token(request)
             return None
@@ -44,7 +44,8 @@ class TokenAuth(HttpBearer):
         if api_token.last_used_at is None or now - api_token.last_used_at > TOKEN_TOUCH_EVERY:
             # Bookkeeping, not a change: at most one write a minute, not one per request.
             api_token.last_used_at = now
-            api_token.save(update_fields=["last_used_at"])
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+            token_cache.touched(key_hash, now)
         request.user = api_token.user
         request.api_token = api_token
         return api_token.user
@@ -179,6 +180,7 @@ def _crash(request, exc):
 def _register_routers() -> None:
     from regiotafel.capacity.api import router as capacity_router
     from regiotafel.core.api import router as core_router
+    from regiotafel.notifications.api import router as notifications_router
     from regiotafel.plans.api import router as plans_router
     from regiotafel.portfolio.api import router as portfolio_router
     from regiotafel.projection.api import router as projection_router
@@ -190,6 +192,7 @@ def _register_routers() -> None:
     api.add_router("/", projection_router)
     api.add_router("/", portfolio_router)
     api.add_router("/", plans_router)
+    api.add_router("/", notifications_router)
 
 
 _register_routers()

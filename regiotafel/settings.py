@@ -146,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "regiotafel.core.context_processors.navigation_context",
+                "regiotafel.notifications.context.badge",
             ],
         },
     },
@@ -247,6 +248,10 @@ SCHEDULE_PURGE_REJECTED_SECONDS = config.env_int(
     ENV, "SCHEDULE_PURGE_REJECTED_SECONDS", default=300
 )
 SCHEDULE_AXES_CLEANUP_SECONDS = config.env_int(ENV, "SCHEDULE_AXES_CLEANUP_SECONDS", default=3600)
+# Onward placement from Wlz crisis beds: warn before and when the deadline passes (waitlist.onward)
+SCHEDULE_ONWARD_DEADLINES_SECONDS = config.env_int(
+    ENV, "SCHEDULE_ONWARD_DEADLINES_SECONDS", default=3600
+)
 # Warnings for claims about to expire unanswered (notifications/periodic.py).
 SCHEDULE_EXPIRY_WARNINGS_SECONDS = config.env_int(
     ENV, "SCHEDULE_EXPIRY_WARNINGS_SECONDS", default=60

@@ -21,6 +21,7 @@ urlpatterns = [
     path("zorgkloof/", include("regiotafel.projection.urls")),
     path("portfolio/", include("regiotafel.portfolio.urls")),
     path("plannen/", include("regiotafel.plans.urls")),
+    path("meldingen/", include("regiotafel.notifications.urls")),
     path("grafieken/plotly.js", charts.plotly_js, name="plotly-js"),
     path("gezond", health.view, name="health"),
     path("admin/", admin.site.urls),

@@ -56,6 +56,9 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     # waiting list
     "waitlist:list": ("wachtlijst.cijfers", "wachtlijst.client.bekijken"),
     "waitlist:client": ("wachtlijst.client.bekijken",),
+    "waitlist:dossierhouder": ("wachtlijst.dossierhouder_toewijzen",),
+    "waitlist:onward": ("doorplaatsing.bekijken",),
+    "waitlist:onward-action": ("doorplaatsing.bijwerken",),
     "waitlist:import": ("wachtlijst.beheren",),
     "waitlist:rejected": ("wachtlijst.beheren",),
     "waitlist:template": PUBLIC,  # an empty CSV with the column names
@@ -100,6 +103,12 @@ ROUTES: dict[str, str | tuple[str, ...]] = {
     "plans:framework": ("plannen.bekijken", "raamwerk.beheren"),
     "plans:vocabulary": ("raamwerk.beheren",),
     "plans:codebook": ("plannen.bekijken",),
+    # notifications: a user's own only (every query starts from recipient=user)
+    "notifications:list": SIGNED_IN,
+    "notifications:badge": SIGNED_IN,
+    "notifications:preferences": SIGNED_IN,
+    "notifications:read-all": SIGNED_IN,
+    "notifications:read": SIGNED_IN,
 }
 
 # OpenAPI operation ids of regiotafel.api.api.
@@ -140,6 +149,12 @@ OPERATIONS: dict[str, str | tuple[str, ...]] = {
     "regiotafel_plans_api_plan_list": ("plannen.bekijken",),
     "regiotafel_plans_api_plan_proposals": ("plannen.bekijken",),
     "regiotafel_plans_api_plan_matrix": ("plannen.vergelijken",),
+    "regiotafel_notifications_api_notification_list": SIGNED_IN,
+    "regiotafel_notifications_api_unread": SIGNED_IN,
+    "regiotafel_notifications_api_mark_all_read": SIGNED_IN,
+    "regiotafel_notifications_api_mark_read": SIGNED_IN,
+    "regiotafel_notifications_api_preference_list": SIGNED_IN,
+    "regiotafel_notifications_api_preference_update": SIGNED_IN,
 }
 
 
