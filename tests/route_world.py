@@ -26,6 +26,7 @@ from regiotafel.waitlist.models import (
     Client,
     DuplicateCandidate,
     Merge,
+    OnwardPlacement,
     PlacementOffer,
     Preference,
     Registration,
@@ -137,6 +138,18 @@ def build(cast) -> World:
     o["placementoffer"] = [
         PlacementOffer.objects.create(registration=r, location=loc, offered_by=author)
         for r, loc in zip(registrations, o["location"], strict=False)
+    ]
+    # a client on each side's crisis bed, to be moved on (waitlist.onward)
+    o["onwardplacement"] = [
+        OnwardPlacement.objects.create(
+            case=case,
+            bed=bed,
+            provider=bed.location.organisation,
+            registration=reg,
+            admitted_at=timezone.now(),
+            deadline=later,
+        )
+        for case, bed, reg in zip(o["case"], o["bed"], registrations, strict=False)
     ]
     framework = Framework.objects.create(name="Toetskader toegang")
     category = Category.objects.create(framework=framework, name="Alles")

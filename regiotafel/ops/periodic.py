@@ -71,3 +71,11 @@ def forget_old_login_failures() -> str:
     with audit.acting_as(None), transaction.atomic():
         count, _per_model = AccessAttempt.objects.filter(attempt_time__lte=forgotten).delete()
     return f"{count} verwijderd"
+
+
+@register("doorplaatsing-termijnen", setting="SCHEDULE_ONWARD_DEADLINES_SECONDS")
+def onward_deadlines() -> str:
+    from regiotafel.waitlist import onward
+
+    warned, overdue = onward.check_deadlines()
+    return f"{warned} gewaarschuwd, {overdue} verstreken"

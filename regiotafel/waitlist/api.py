@@ -19,7 +19,12 @@ router = Router(tags=["wachtlijst"])
 class RegistrationOut(Schema):
     id: int
     client_id: int
-    dossierhouder: str = Field(alias="provider.name")
+    aanbieder: str = Field(alias="provider.name")
+    dossierhouder: bool = Field(
+        alias="is_dossierhouder",
+        description="Is deze aanbieder de dossierhouder (door het zorgkantoor aangewezen)? "
+        "Anders: ook ingeschreven.",
+    )
     klantnummer: str = Field(alias="external_id")
     zorgprofiel: str = Field(alias="care_profile")
     doelgroep: str = Field(alias="target_group")
@@ -36,6 +41,7 @@ class ClientOut(Schema):
     geboortedatum: date = Field(alias="birth_date")
     postcode: str
     bsn_bekend: bool
+    dossierhouder: str | None = None
     inschrijvingen: list[RegistrationOut]
 
     @staticmethod
@@ -43,8 +49,12 @@ class ClientOut(Schema):
         return bool(client.bsn_hash)
 
     @staticmethod
+    def resolve_dossierhouder(client) -> str | None:
+        return client.dossierhouder.name if client.dossierhouder_id else None
+
+    @staticmethod
     def resolve_inschrijvingen(client) -> list:
-        return list(client.registrations.select_related("provider"))
+        return list(client.registrations.select_related("provider", "client"))
 
 
 @router.get(
@@ -58,7 +68,7 @@ def registration_list(request):
     return (
         visible_registrations(request.user)
         .filter(state=RegistrationState.OPEN)
-        .select_related("provider")
+        .select_related("provider", "client")
         .order_by("pk")
     )
 

@@ -3,6 +3,11 @@
 The region's agreed rule: urgency first (the national waiting status), then preference
 (a client who put this location first comes before one who put it second), then waiting
 time (the start of the indication).
+
+The client's dossierhouder (one provider, assigned by the care office with
+:func:`assign_dossierhouder`) is told of every step: offer, acceptance (the placement) and
+decline — seed 003: "was de dossierhoudende zorgaanbieder niet op de hoogte van vorderingen
+rondom plaatsing".
 """
 
 from __future__ import annotations
@@ -12,16 +17,19 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regiotafel import errors
 from regiotafel.core import audit, permissions
-from regiotafel.core.models import Location, User
+from regiotafel.core.models import Location, Organisation, Role, User
+from regiotafel.waitlist import onward
 from regiotafel.waitlist.models import (
     STATUS_RANK,
     Client,
     OfferState,
+    OnwardPlacement,
     PlacementOffer,
     Preference,
     Registration,
@@ -99,9 +107,16 @@ def offer(*, user: User, registration_id: int, location_id: int) -> PlacementOff
         raise errors.Conflict(
             _("Deze cliënt heeft al een openstaand aanbod."), code="aanbod-bestaat-al"
         )
-    return PlacementOffer.objects.create(
+    made = PlacementOffer.objects.create(
         registration=registration, location=location, offered_by=user
     )
+    _tell_dossierhouder(
+        made,
+        _("Plaats aangeboden aan %(client)s: %(location)s.")
+        % {"client": _client_words(registration.client), "location": location.name},
+        actor=user,
+    )
+    return made
 
 
 def _open_offer(user: User, offer_id: int) -> PlacementOffer:
@@ -139,6 +154,13 @@ def accept(*, user: User, offer_id: int) -> PlacementOffer:
         state=RegistrationState.ELDERS_GEPLAATST,
         closed_at=now,
     )
+    onward.on_placed(client_id=client, now=now)
+    _tell_dossierhouder(
+        found,
+        _("Aanbod geaccepteerd: %(client)s is geplaatst in %(location)s.")
+        % {"client": _client_words(found.registration.client), "location": found.location.name},
+        actor=user,
+    )
     return found
 
 
@@ -153,6 +175,16 @@ def decline(*, user: User, offer_id: int, reason: str) -> PlacementOffer:
     found = _open_offer(user, offer_id)
     found.reason = reason.strip()[:200]
     _decide(found, OfferState.DECLINED, timezone.now())
+    _tell_dossierhouder(
+        found,
+        _("Aanbod in %(location)s geweigerd door %(client)s: %(reason)s")
+        % {
+            "client": _client_words(found.registration.client),
+            "location": found.location.name,
+            "reason": found.reason,
+        },
+        actor=user,
+    )
     return found
 
 
@@ -163,3 +195,83 @@ def _decide(found: PlacementOffer, state: str, now) -> None:
 
 def open_offers(*, location_ids) -> QuerySet[PlacementOffer]:
     return PlacementOffer.objects.filter(location_id__in=location_ids, state=OfferState.OPEN)
+
+
+# ---------------------------------------------------------------- the dossierhouder
+
+
+def _client_words(client: Client) -> str:
+    """How a message names a client: the dossierhouder's own client number, never a name."""
+    number = (
+        client.registrations.filter(provider_id=client.dossierhouder_id)
+        .values_list("external_id", flat=True)
+        .first()
+    )
+    return _("cliënt %(n)s") % {"n": number or client.pk}
+
+
+def _tell_dossierhouder(subject, text: str, *, actor: User | None) -> None:
+    from regiotafel.notifications import notify
+
+    client = (
+        subject.registration.client
+        if isinstance(subject, (PlacementOffer, OnwardPlacement))
+        else subject
+    )
+    if client.dossierhouder_id is None:
+        return
+    notify.send(
+        "wachtlijst.plaatsingsstap",
+        subject=subject,
+        text=text,
+        url=reverse("waitlist:client", args=[client.pk]),
+        organisations=[client.dossierhouder_id],
+        roles=[Role.CAPACITEITSBEHEERDER],
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def assign_dossierhouder(*, user: User, client_id: int, provider_id: int) -> Client:
+    """The care office names the one provider that keeps the client's file; it must hold an
+    open registration of the client. The other providers are "ook ingeschreven"."""
+    from regiotafel.notifications import notify
+
+    client = permissions.get_for(
+        user,
+        "wachtlijst.dossierhouder_toewijzen",
+        Client.objects.select_for_update(of=("self",)),
+        hide=True,
+        pk=client_id,
+    )
+    if client.merged_into_id:
+        raise errors.Conflict(
+            _("Deze cliënt is samengevoegd; wijs de dossierhouder aan bij de behouden cliënt."),
+            code="client-samengevoegd",
+        )
+    provider = Organisation.objects.filter(
+        pk=provider_id,
+        waitlist_registrations__client=client,
+        waitlist_registrations__state=RegistrationState.OPEN,
+    ).first()
+    if provider is None:
+        raise errors.InvalidInput(
+            _("Kies een aanbieder bij wie de cliënt wachtend is ingeschreven."),
+            code="dossierhouder-niet-ingeschreven",
+            errors=[errors.FieldError("organisatie", _("Geen wachtende inschrijving."))],
+        )
+    if client.dossierhouder_id == provider.pk:
+        return client
+    client.dossierhouder, client.dossierhouder_since = provider, timezone.now()
+    client.save(update_fields=["dossierhouder", "dossierhouder_since"])
+    notify.send(
+        "wachtlijst.dossierhouder",
+        subject=client,
+        text=_("Uw organisatie is dossierhouder van %(client)s.")
+        % {"client": _client_words(client)},
+        url=reverse("waitlist:client", args=[client.pk]),
+        organisations=[provider],
+        roles=[Role.CAPACITEITSBEHEERDER],
+        actor=user,
+    )
+    return client

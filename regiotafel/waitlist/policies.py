@@ -15,6 +15,7 @@ from regiotafel.waitlist.models import (
     Client,
     DuplicateCandidate,
     Merge,
+    OnwardPlacement,
     PlacementOffer,
     Registration,
     RegistrationState,
@@ -44,6 +45,9 @@ ownership(Client, organisation=_client_providers, region="registrations__municip
 ownership(Registration, organisation="provider", region="municipality__region")
 ownership(DuplicateCandidate, via=("client_a", "client_b"))
 ownership(Merge, via=("survivor",))
+# An onward placement belongs to the provider that admitted the client on its crisis bed, in
+# the bed's region (the care office of that region tracks it too).
+ownership(OnwardPlacement, organisation="provider", region="bed__location__municipality__region")
 ownership(
     PlacementOffer,
     organisation="location__organisation",
@@ -83,6 +87,28 @@ register(
     roles={C},
     scope=Scope.OWN,
     description=_("een vrijgekomen plaats aanbieden en de plaatsing vastleggen"),
+)
+register(
+    "wachtlijst.dossierhouder_toewijzen",
+    roles=set(),  # only the care office of the client's region (below)
+    scope=Scope.REGION,
+    also=CARE_OFFICE,
+    description=_("de dossierhouder van een wachtende cliënt aanwijzen"),
+)
+register(
+    "doorplaatsing.bekijken",
+    roles={C},
+    scope=Scope.OWN,
+    also=CARE_OFFICE,
+    personal_data=True,
+    description=_("doorplaatsingen vanuit crisisbedden volgen"),
+)
+register(
+    "doorplaatsing.bijwerken",
+    roles={C},
+    scope=Scope.OWN,
+    also=CARE_OFFICE,
+    description=_("een doorplaatsing vanuit een crisisbed aan de wachtlijst koppelen of afsluiten"),
 )
 register(
     "wachtlijst.cijfers",

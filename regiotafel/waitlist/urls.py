@@ -6,6 +6,17 @@ app_name = "waitlist"
 urlpatterns = [
     path("", views.waiting_list, name="list"),
     path("clienten/<int:client_id>/", views.client_detail, name="client"),
+    path(
+        "clienten/<int:client_id>/dossierhouder/",
+        views.assign_dossierhouder,
+        name="dossierhouder",
+    ),
+    path("doorplaatsing/", views.onward_list, name="onward"),
+    path(
+        "doorplaatsing/<int:onward_id>/<str:action>/",
+        views.onward_action,
+        name="onward-action",
+    ),
     path("importeren/", views.import_page, name="import"),
     path("importeren/afgekeurd/<int:report_id>.csv", views.rejected_rows, name="rejected"),
     path("sjabloon.csv", views.template_csv, name="template"),

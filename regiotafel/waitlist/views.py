@@ -6,9 +6,10 @@ import plotly.graph_objects as go
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +20,7 @@ from regiotafel.core.models import Location, Organisation
 from regiotafel.waitlist import (
     duplicates,
     exports,
+    onward,
     placement,
     registrations,
     rejected,
@@ -27,11 +29,14 @@ from regiotafel.waitlist import (
 from regiotafel.waitlist.forms import ImportForm, ListFilterForm
 from regiotafel.waitlist.models import (
     CandidateState,
+    CareProfile,
     Client,
     DuplicateCandidate,
     Merge,
     OfferState,
+    OnwardState,
     PlacementOffer,
+    Registration,
     RegistrationState,
     WaitingStatus,
 )
@@ -77,9 +82,12 @@ def client_detail(request, client_id: int):
     client = permissions.get_for(
         request.user, "wachtlijst.client.bekijken", Client, hide=True, pk=client_id
     )
-    files = client.registrations.select_related("provider", "municipality").prefetch_related(
-        "preferences__location", "status_changes"
+    files = (
+        client.registrations.select_related("provider", "municipality", "client")
+        .prefetch_related("preferences__location", "status_changes")
+        .order_by("state", "pk")
     )
+    may_assign = permissions.can(request.user, "wachtlijst.dossierhouder_toewijzen", client)
     return render(
         request,
         "waitlist/client.html",
@@ -87,8 +95,85 @@ def client_detail(request, client_id: int):
             "client": client,
             "registrations": files,
             "merged": client.merged_clients.all(),
+            "may_assign": may_assign and not client.merged_into_id,
+            "waiting_providers": [f.provider for f in files if f.state == RegistrationState.OPEN],
+            "onward": [
+                (o, o.days_left(), -o.days_left())
+                for o in onward.visible_onward(request.user).filter(registration__client=client)
+            ],
         },
     )
+
+
+@login_required
+@require_POST
+def assign_dossierhouder(request, client_id: int):
+    wanted = request.POST.get("organisatie", "")
+    try:
+        placement.assign_dossierhouder(
+            user=request.user,
+            client_id=client_id,
+            provider_id=int(wanted) if wanted.isascii() and wanted.isdigit() else 0,
+        )
+        messages.success(request, _("Dossierhouder vastgelegd; de aanbieder is op de hoogte."))
+    except (errors.Conflict, errors.InvalidInput) as exc:
+        messages.error(request, exc.detail)
+    return redirect("waitlist:client", client_id=client_id)
+
+
+@login_required
+def onward_list(request):
+    """Doorplaatsing vanuit crisisbedden: for the care office and the admitting providers."""
+    permissions.check(request.user, "doorplaatsing.bekijken")
+    shown = request.GET.get("stand", "open")
+    found = onward.visible_onward(request.user)
+    if shown == "open":
+        found = found.filter(state=OnwardState.OPEN)
+    found = list(found.order_by("state", "deadline", "pk")[:200])
+    audit.record_reads(found, detail={"pagina": "doorplaatsing"})
+    today = timezone.localdate()
+    rows = [(o, o.days_left(today), -o.days_left(today)) for o in found]
+    return render(
+        request,
+        "waitlist/onward.html",
+        {
+            "rows": rows,
+            "shown": shown,
+            "now": timezone.now(),
+            "profiles": CareProfile.choices,
+            "may_update": permissions.can(request.user, "doorplaatsing.bijwerken"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def onward_action(request, onward_id: int, action: str):
+    try:
+        if action == "inschrijven":
+            onward.complete_registration(
+                user=request.user, onward_id=onward_id, data=request.POST.dict()
+            )
+            messages.success(request, _("Gekoppeld aan de wachtlijst met status Urgent plaatsen."))
+        elif action == "afsluiten":
+            onward.close(
+                user=request.user, onward_id=onward_id, reason=request.POST.get("reden", "")
+            )
+            messages.success(request, _("Doorplaatsing afgesloten."))
+        else:
+            permissions.get_for(
+                request.user,
+                "doorplaatsing.bijwerken",
+                onward.visible_onward(request.user),
+                hide=True,
+                pk=onward_id,
+            )
+    except errors.InvalidInput as exc:
+        details = "; ".join(f"{e.field}: {e.message}" for e in (exc.errors or []))
+        messages.error(request, f"{exc.detail} {details}".strip())
+    except errors.Conflict as exc:
+        messages.error(request, exc.detail)
+    return redirect("waitlist:onward")
 
 
 def _import_providers(user) -> list[Organisation]:
@@ -152,7 +237,17 @@ def duplicate_list(request):
     candidates = list(
         permissions.visible(request.user, "wachtlijst.ontdubbelen", DuplicateCandidate)
         .filter(state=CandidateState.OPEN)
-        .select_related("client_a", "client_b")[:50]
+        .select_related("client_a", "client_b")
+        .prefetch_related(
+            Prefetch(
+                "client_a__registrations",
+                queryset=Registration.objects.select_related("provider").order_by("pk"),
+            ),
+            Prefetch(
+                "client_b__registrations",
+                queryset=Registration.objects.select_related("provider").order_by("pk"),
+            ),
+        )[:50]
     )
     merges = list(
         permissions.visible(request.user, "wachtlijst.ontdubbelen", Merge)
@@ -163,7 +258,67 @@ def duplicate_list(request):
         [c for pair in candidates for c in (pair.client_a, pair.client_b)],
         detail={"pagina": "dubbelen"},
     )
-    return render(request, "waitlist/duplicates.html", {"candidates": candidates, "merges": merges})
+    return render(
+        request,
+        "waitlist/duplicates.html",
+        {"pairs": [(c, _side_by_side(c)) for c in candidates], "merges": merges},
+    )
+
+
+def _same(a: str, b: str) -> bool | None:
+    """Equal (True), different (False) or not known on one side (None)."""
+    return None if not a or not b else a == b
+
+
+def _side_by_side(candidate: DuplicateCandidate) -> list[dict]:
+    """The rows of the review table: each field of both clients and whether it matches.
+    The BSN is never shown; only whether both keys are equal."""
+    from regiotafel.waitlist import identity
+
+    a, b = candidate.client_a, candidate.client_b
+
+    def initials(c):
+        return "".join(ch for ch in c.initials.upper() if ch.isalpha())
+
+    return [
+        {
+            "label": _("Aanbieders en cliëntnummers"),
+            "a": [(r.provider.name, r.external_id) for r in a.registrations.all()],
+            "b": [(r.provider.name, r.external_id) for r in b.registrations.all()],
+            "same": None,
+            "files": True,
+        },
+        {
+            "label": _("Achternaam"),
+            "a": a.surname,
+            "b": b.surname,
+            "same": _same(identity.surname_key(a.surname), identity.surname_key(b.surname)),
+        },
+        {
+            "label": _("Voorletters"),
+            "a": a.initials,
+            "b": b.initials,
+            "same": _same(initials(a), initials(b)),
+        },
+        {
+            "label": _("Geboortedatum"),
+            "a": a.birth_date.strftime("%d-%m-%Y"),
+            "b": b.birth_date.strftime("%d-%m-%Y"),
+            "same": a.birth_date == b.birth_date,
+        },
+        {
+            "label": _("Postcode"),
+            "a": a.postcode,
+            "b": b.postcode,
+            "same": _same(identity.postcode_key(a.postcode), identity.postcode_key(b.postcode)),
+        },
+        {
+            "label": _("BSN"),
+            "a": _("bekend") if a.bsn_hash else _("onbekend"),
+            "b": _("bekend") if b.bsn_hash else _("onbekend"),
+            "same": _same(a.bsn_hash or "", b.bsn_hash or ""),
+        },
+    ]
 
 
 @login_required
