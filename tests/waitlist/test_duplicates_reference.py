@@ -32,9 +32,10 @@ BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "waitlist_impor
 
 # ---------------------------------------------------------------- the frozen reference
 
-_PREFIXES = frozenset(
-    "van de der den het ten ter te in t op la le du da vd v".split()  # identity.PREFIXES
-)
+_PREFIXES = frozenset(  # identity.PREFIXES
+    {"van", "de", "der", "den", "het", "ten", "ter", "te", "in", "t", "op", "la", "le", "du",
+     "da", "vd", "v"}
+)  # fmt: skip
 _WEIGHTS = {"birth_date": 0.35, "surname": 0.35, "postcode": 0.15, "initials": 0.15}
 
 
@@ -71,7 +72,7 @@ def reference_similarity(a: Identity, b: Identity) -> Match:
     if why:
         reasons.append(why)
     surname = _name_similarity(_surname_key(a.surname), _surname_key(b.surname))
-    reasons.append("achternaam %(pct)s%% gelijk" % {"pct": round(surname * 100)})
+    reasons.append(f"achternaam {round(surname * 100)}% gelijk")
     pa, pb = _postcode_key(a.postcode), _postcode_key(b.postcode)
     postcode = 1.0 if pa and pa == pb else 0.7 if pa[:4] and pa[:4] == pb[:4] else 0.0
     if postcode:
@@ -163,8 +164,7 @@ def benchmark_identities(registrations: int, providers: int = 40) -> list[Identi
 
 def _hide_bsns(people: list[Identity]) -> list[Identity]:
     return [
-        Identity(p.key, p.surname, p.initials, p.birth_date, p.postcode, p.gender)
-        for p in people
+        Identity(p.key, p.surname, p.initials, p.birth_date, p.postcode, p.gender) for p in people
     ]
 
 
