@@ -86,14 +86,37 @@ class Client(models.Model):
         verbose_name=_("dossierhouder"),
     )
     dossierhouder_since = models.DateTimeField(_("dossierhouder sinds"), null=True, blank=True)
+    # Blocking keys of the duplicate finder (waitlist.identity), computed from the identity
+    # fields whenever the client is saved (bulk writers call ``set_keys`` themselves): the
+    # surname without prefixes and accents, and surname start + postcode area ('berg|2334').
+    name_key = models.CharField(max_length=100, blank=True, editable=False)
+    name_block = models.CharField(max_length=9, blank=True, editable=False)
 
     class Meta:
-        indexes = [models.Index(fields=["birth_date"], name="client_birth_date")]
+        indexes = [
+            models.Index(fields=["birth_date"], name="client_birth_date"),
+            models.Index(fields=["name_block"], name="client_name_block"),
+        ]
         verbose_name = _("cliënt")
         verbose_name_plural = _("cliënten")
 
     def __str__(self) -> str:
         return f"{_('cliënt')} {self.pk}"
+
+    def set_keys(self) -> None:
+        from regiotafel.waitlist import identity
+
+        self.name_key = identity.surname_key(self.surname)[:100]
+        self.name_block = identity.name_block(self.surname, self.postcode)
+
+    def save(self, *args, **kwargs):
+        fields = kwargs.get("update_fields")
+        if fields is None:
+            self.set_keys()
+        elif {"surname", "postcode"} & set(fields):
+            self.set_keys()
+            kwargs["update_fields"] = {*fields, "name_key", "name_block"}
+        super().save(*args, **kwargs)
 
     def audit_data_subject(self) -> str:
         return f"cliënt {self.pk}"
