@@ -73,7 +73,8 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["naar"].choices = choices
+        # No status is preselected: the first option is empty and the field is required.
+        self.fields["naar"].choices = [("", _("— kies —")), *choices]
 
 
 class BedStatusForm(forms.Form):

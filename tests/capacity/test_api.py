@@ -53,7 +53,7 @@ def test_a_second_claim_on_the_same_bed_gets_409_in_dutch(ward, client):
     second = post(client, f"/api/v1/bedden/{bed.pk}/reserveringen", ward.triagist)
     assert second.status_code == 409
     assert second["Content-Type"] == "application/problem+json"
-    assert second.json()["code"] == "bed-niet-vrij"
+    assert second.json()["code"] == "bed-bezet"
     assert "niet (meer) vrij" in second.json()["detail"]  # the Dutch sentence is the behaviour
 
 

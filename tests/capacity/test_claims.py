@@ -66,7 +66,7 @@ def test_a_hold_without_a_case_lasts_the_regions_short_hold(ward):
 def test_it_refuses_a_claim_on_a_bed_that_is_already_reserved(ward, new_case):
     bed = first_bed(ward)
     claims.reserve(user=ward.referrer, organisation=ward.gp, bed_id=bed.pk, case=new_case())
-    with pytest.raises(errors.Conflict, check=lambda e: e.code == "bed-niet-vrij"):
+    with pytest.raises(errors.Conflict, check=lambda e: e.code == "bed-bezet"):
         claims.reserve(user=ward.triagist, organisation=ward.rap, bed_id=bed.pk)
 
 

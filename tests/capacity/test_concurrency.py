@@ -54,7 +54,7 @@ def test_many_concurrent_claims_on_one_bed_give_one_201_and_the_rest_409(request
 
     assert sorted(statuses) == [201] + [409] * (CLAIMANTS - 1)
     refusals = [b for b, s in zip(bodies, statuses, strict=True) if s == 409]
-    assert all(body["code"] == "bed-niet-vrij" for body in refusals)
+    assert all(body["code"] == "bed-bezet" for body in refusals)
     assert Claim.objects.filter(bed=bed, state="actief").count() == 1
     bed.refresh_from_db()
     assert bed.status == "gereserveerd"

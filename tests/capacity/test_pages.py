@@ -24,7 +24,7 @@ def test_the_htmx_request_gets_only_the_table_fragment(ward, client):
     fragment = client.get(
         reverse("capacity:board"), {"beddentype": "elv-palliatief"}, HTTP_HX_REQUEST="true"
     ).content.decode()
-    assert fragment.lstrip().startswith("<table>")
+    assert fragment.lstrip().startswith("<table")
     assert "Rijnhof Leiden" in fragment and "Duinrand Katwijk" not in fragment
 
 
