@@ -100,7 +100,7 @@ def test_a_bed_closed_by_hand_is_in_the_history_too(ward):
     assert [r["bezet"] for r in series if r["beddentype"] == "ELV hoog complex"] == [0, 1]
 
 
-def test_exports_are_dutch_csv_and_xlsx_with_three_sheets(day):
+def test_exports_are_dutch_csv_and_xlsx_with_their_sheets(day):
     start, ward = day
     s = figures.summary(region=ward.provider.region, start=start, end=timezone.now())
     series = figures.occupancy_series(region=ward.provider.region, start=start, end=timezone.now())
@@ -108,7 +108,7 @@ def test_exports_are_dutch_csv_and_xlsx_with_three_sheets(day):
     assert text.splitlines()[0] == "omschrijving;waarde"
     assert "Zorgzwaarte past niet;1" in text
     book = load_workbook(io.BytesIO(figures.to_xlsx(summary_=s, series=series)))
-    assert book.sheetnames == ["Samenvatting", "Weigeringen", "Bezetting"]
+    assert book.sheetnames == ["Samenvatting", "Weigeringen", "Bezetting", "RAP", "Doorplaatsing"]
     assert book["Weigeringen"]["A2"].value == "Zorgzwaarte past niet"
 
 
