@@ -17,7 +17,11 @@ codes from the FHIR value sets (the tests check that too).
 - :func:`measure_report`: SANER-style counts per bed type × target group.
 - :func:`case_bundle`: a ``ServiceRequest`` (what is asked) with a contained ``Patient``
   holding only initials, gender and year of birth (never a BSN), and a ``Task`` (where the
-  case stands).
+  case stands) following the eOverdracht pattern where it applies: ``code`` *transfer of
+  care*, ``requester`` the referring organisation, ``owner`` the organisation that holds the
+  case now (referrer, registration point or admitting provider), ``focus`` the
+  ServiceRequest, ``input`` the request, ``output`` the triage outcome and the advice.
+  What we follow and what not: docs/capacity.md, "Standards: FHIR".
 """
 
 from __future__ import annotations
@@ -28,8 +32,15 @@ from datetime import datetime
 from django.db.models import QuerySet
 from fhir.resources.R4B import get_fhir_model_class
 
-from regiotafel.capacity.models import HL7_BED_STATUS, Bed, BedStatus, Case, CaseState
-from regiotafel.core.models import Location, TargetGroup
+from regiotafel.capacity.models import (
+    HL7_BED_STATUS,
+    Bed,
+    BedStatus,
+    Case,
+    CaseState,
+    TriageOutcome,
+)
+from regiotafel.core.models import Location, Organisation, TargetGroup
 
 V2_0116 = "http://terminology.hl7.org/CodeSystem/v2-0116"
 PHYSICAL_TYPE = "http://terminology.hl7.org/CodeSystem/location-physical-type"
@@ -39,6 +50,16 @@ LOCAL_TARGET_GROUP = "urn:regiotafel:fhir:doelgroep"
 LOCAL_GROUP = "urn:regiotafel:fhir:beddentype-doelgroep"
 LOCAL_POPULATION = "urn:regiotafel:fhir:populatie"
 LOCAL_CASE = "urn:regiotafel:fhir:casus"
+LOCAL_CASE_STATE = "urn:regiotafel:fhir:casusstatus"
+LOCAL_TRIAGE = "urn:regiotafel:fhir:triage-uitkomst"
+LOCAL_TASK_PARAMETER = "urn:regiotafel:fhir:taak-parameter"
+LOCAL_URGENCY = "urn:regiotafel:fhir:urgentie"
+SNOMED = "http://snomed.info/sct"
+AGB = "http://fhir.nl/fhir/NamingSystem/agb-z"  # the Dutch AGB code of a care provider
+# eOverdracht's Task.code: SNOMED CT 308292007 "Transfer of care (procedure)".
+TRANSFER_OF_CARE = ("308292007", "Transfer of care")
+# ServiceRequest.category: SNOMED CT 3457005 "Patient referral (procedure)".
+PATIENT_REFERRAL = ("3457005", "Patient referral")
 MEASURE = "urn:regiotafel:fhir:Measure/beschikbaarheid-kortdurende-bedden"
 
 # Official displays of HL7 v2 table 0116 (a Coding's display should be the code system's).
@@ -53,7 +74,7 @@ V2_0116_DISPLAY = {
 # Patient.gender (administrative-gender).
 GENDER = {"v": "female", "m": "male", "x": "other", "o": "unknown"}
 # ServiceRequest.priority (request-priority).
-PRIORITY = {"spoed": "stat", "vandaag": "urgent", "planbaar": "routine"}
+PRIORITY = {"spoed": "stat", "zelfde_dag": "asap", "vandaag": "urgent", "planbaar": "routine"}
 # Case state → ServiceRequest.status (request-status): open states are active; a placement
 # completes the request; rejected, cancelled and referred-elsewhere end it without a
 # placement by the region (revoked).
@@ -66,6 +87,7 @@ REQUEST_STATUS = {
     CaseState.AFGEWEZEN: "revoked",
     CaseState.GEANNULEERD: "revoked",
     CaseState.DOORVERWEZEN: "revoked",
+    CaseState.ADVIES: "revoked",  # no admission: the request ends unfulfilled
 }
 # Case state → Task.status (task-status). Searching and holding a bed are both work under
 # way (in-progress; businessStatus tells them apart), so a claim that expires and sends the
@@ -80,6 +102,7 @@ TASK_STATUS = {
     CaseState.AFGEWEZEN: "rejected",
     CaseState.GEANNULEERD: "cancelled",
     CaseState.DOORVERWEZEN: "failed",
+    CaseState.ADVIES: "completed",  # the registration point did its work: the advice (output)
 }
 # (population code, BoardRow attribute)
 POPULATIONS = (
@@ -243,7 +266,16 @@ def _patient(case: Case) -> dict:
     }
 
 
+def _organisation(organisation: Organisation) -> dict:
+    """A logical reference: the organisation's name and, for a care provider, its AGB code."""
+    reference = {"display": organisation.name}
+    if organisation.agb_code:
+        reference["identifier"] = {"system": AGB, "value": organisation.agb_code}
+    return reference
+
+
 def _service_request(case: Case) -> dict:
+    urgency = case.get_urgency_display()
     return {
         "resourceType": "ServiceRequest",
         "id": f"casus-{case.reference}",
@@ -251,16 +283,28 @@ def _service_request(case: Case) -> dict:
         "identifier": [{"system": LOCAL_CASE, "value": case.reference}],
         "status": REQUEST_STATUS[CaseState(case.state)],
         "intent": "order",
+        "category": [_concept(SNOMED, *PATIENT_REFERRAL)],
         "priority": PRIORITY[case.urgency],
         "code": {
             "coding": [_coding(LOCAL_BED_TYPE, case.bed_type.code, case.bed_type.name)],
             "text": case.bed_type.name,
         },
+        "orderDetail": [
+            {
+                "coding": [_coding(LOCAL_URGENCY, case.urgency, str(urgency))],
+                "text": str(urgency),
+            }
+        ],
         "subject": {"reference": "#client"},
         "authoredOn": case.registered_at.isoformat(),
-        "requester": {"display": case.referrer_organisation.name},
+        "requester": _organisation(case.referrer_organisation),
+        "reasonCode": [{"text": case.care_need}],
         "note": [{"text": case.care_need}],
     }
+
+
+def _parameter(code: str, display: str, **value) -> dict:
+    return {"type": _concept(LOCAL_TASK_PARAMETER, code, display), **value}
 
 
 def _task(case: Case) -> dict:
@@ -268,14 +312,47 @@ def _task(case: Case) -> dict:
     period = {"start": case.registered_at.isoformat()}
     if case.closed_at:
         period["end"] = case.closed_at.isoformat()
-    return {
+    owner = case.owner or case.referrer_organisation
+    request = {"reference": f"ServiceRequest/casus-{case.reference}"}
+    task = {
         "resourceType": "Task",
         "id": f"taak-{case.reference}",
+        "identifier": [{"system": LOCAL_CASE, "value": case.reference}],
         "status": TASK_STATUS[state],
-        "businessStatus": {"text": str(state.label)},
+        "businessStatus": {
+            "coding": [_coding(LOCAL_CASE_STATE, state.value, str(state.label))],
+            "text": str(state.label),
+        },
         "intent": "order",
-        "focus": {"reference": f"ServiceRequest/casus-{case.reference}"},
+        "priority": PRIORITY[case.urgency],
+        "code": _concept(SNOMED, *TRANSFER_OF_CARE),
+        "focus": request,
         "authoredOn": case.registered_at.isoformat(),
-        "owner": {"display": (case.handled_by or case.referrer_organisation).name},
+        "requester": _organisation(case.referrer_organisation),
+        "owner": _organisation(owner),
         "executionPeriod": period,
+        "input": [_parameter("aanvraag", "Aanvraag", valueReference=request)],
     }
+    last = case.assessments.select_related("suggested_bed_type").order_by("at", "pk").last()
+    if last is not None:
+        outcome = TriageOutcome(last.outcome)
+        output = [
+            _parameter(
+                "triage-uitkomst",
+                "Triage-uitkomst",
+                valueCodeableConcept=_concept(LOCAL_TRIAGE, outcome.value, str(outcome.label)),
+            )
+        ]
+        if last.suggested_bed_type_id:
+            kind = last.suggested_bed_type
+            output.append(
+                _parameter(
+                    "voorgesteld-beddentype",
+                    "Voorgesteld beddentype",
+                    valueCodeableConcept=_concept(LOCAL_BED_TYPE, kind.code, kind.name),
+                )
+            )
+        if last.advice:
+            output.append(_parameter("advies", "Advies aan de verwijzer", valueString=last.advice))
+        task["output"] = output
+    return task

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from regiotafel.capacity.models import Bed, CapacitySettings, Case, Claim
 from regiotafel.core import navigation
-from regiotafel.core.models import Role
-from regiotafel.core.permissions import Scope, ownership, register
+from regiotafel.core.models import OrganisationType, Role
+from regiotafel.core.permissions import Grant, Scope, ownership, register
 
 V, T, C, A, B = (
     Role.VERWIJZER,
@@ -64,6 +64,39 @@ register(
     roles={V, T},
     scope=Scope.OWN,
     description=_("de status van een casus wijzigen"),
+)
+# Crisis triage by the registration point (seed 004; capacity/triage.py): only a triagist
+# of an organisation of type *aanmeldpunt* counts for these (no main grant: roles=()).
+RAP_TRIAGIST = frozenset({T})
+RAP = frozenset({OrganisationType.AANMELDPUNT})
+register(
+    "crisisbed.reserveren",
+    roles=(),
+    scope=Scope.ANY,
+    also=Grant(RAP_TRIAGIST, Scope.ANY, RAP),
+    description=_("een bed reserveren dat alleen via triage door het aanmeldpunt gaat"),
+)
+register(
+    "casus.trieren",
+    roles=(),
+    scope=Scope.OWN,
+    also=Grant(RAP_TRIAGIST, Scope.OWN, RAP),
+    description=_("een aan het aanmeldpunt overgedragen casus beoordelen (triage)"),
+)
+register(
+    "casus.telefonisch_aanmelden",
+    roles=(),
+    scope=Scope.REGION,
+    also=Grant(RAP_TRIAGIST, Scope.REGION, RAP),
+    description=_("een telefonisch aangemelde casus registreren namens een verwijzer"),
+)
+register(
+    "casus.eerdere_bekijken",
+    roles=(),
+    scope=Scope.REGION,
+    personal_data=True,
+    also=Grant(RAP_TRIAGIST, Scope.REGION, RAP),
+    description=_("eerdere casussen van dezelfde persoon in de regio raadplegen"),
 )
 register(
     "capaciteit.rapportage",

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from regiotafel.capacity import views
+from regiotafel.capacity import triage_views, views
 
 app_name = "capacity"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("casussen/<str:reference>/", views.case_detail, name="case"),
     path("casussen/<str:reference>/status/", views.case_transition, name="case-transition"),
     path("casussen/<str:reference>/overdragen/", views.case_hand_over, name="case-hand-over"),
+    path("casussen/<str:reference>/triage/", triage_views.triage_form, name="case-triage"),
+    path("triage/", triage_views.triage_queue, name="triage"),
     path("reserveringen/", views.claim_list, name="claims"),
     path("reserveringen/<int:claim_id>/<str:action>/", views.claim_action, name="claim-action"),
     path("rapportage/", views.report, name="report"),

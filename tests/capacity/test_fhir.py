@@ -182,7 +182,7 @@ def test_a_case_bundle_holds_only_the_minimal_patient_and_no_bsn(ward, new_case)
         "birthDate": "1938",
     }
     assert request["subject"] == {"reference": "#client"}
-    text = json.dumps(bundle)
+    text = json.dumps(bundle).replace(f'"{fhir.TRANSFER_OF_CARE[0]}"', "")  # a SNOMED code
     assert not re.search(r"(?<!\d)\d{9}(?!\d)", text)  # nothing shaped like a BSN
     assert "bsn" not in text.lower()
     assert "Heupkneuzing" not in text  # the medical summary stays home
@@ -197,7 +197,12 @@ def test_the_service_request_says_what_is_asked_by_whom_and_how_urgently(ward, n
         "urgent",
     )
     assert request["code"]["text"] == ward.elv_hoog.name
-    assert request["requester"] == {"display": "Huisartsenpost De LIMES"}
+    assert request["requester"] == {
+        "display": "Huisartsenpost De LIMES",
+        "identifier": {"system": fhir.AGB, "value": "01090001"},
+    }
+    assert request["category"][0]["coding"][0]["code"] == "3457005"  # patient referral
+    assert request["reasonCode"] == [{"text": case.care_need}]
     assert request["note"] == [{"text": case.care_need}]
     assert datetime.fromisoformat(request["authoredOn"]) == case.registered_at
 
@@ -212,12 +217,20 @@ def test_the_task_status_follows_the_case_state(ward, new_case):
     task, request = task_and_request()
     assert (task["status"], task["businessStatus"]["text"]) == ("requested", "aangemeld")
     assert task["focus"] == {"reference": f"ServiceRequest/{request['id']}"}
-    assert task["owner"] == {"display": "Huisartsenpost De LIMES"}
+    assert task["owner"]["display"] == "Huisartsenpost De LIMES"
+    assert task["requester"]["display"] == "Huisartsenpost De LIMES"
+    assert task["code"]["coding"][0] == {
+        "system": "http://snomed.info/sct",
+        "code": "308292007",
+        "display": "Transfer of care",
+    }
+    assert task["input"][0]["valueReference"] == task["focus"]
     assert "end" not in task["executionPeriod"]
     place(ward, case)
     task, request = task_and_request()
     assert (task["status"], task["businessStatus"]["text"]) == ("completed", "geplaatst")
     assert request["status"] == "completed"
+    assert task["owner"]["display"] == ward.provider.name  # on to the admitting provider
     period = {key: datetime.fromisoformat(at) for key, at in task["executionPeriod"].items()}
     assert period == {"start": case.registered_at, "end": case.closed_at}
 
