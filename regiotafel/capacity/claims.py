@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regiotafel import errors
-from regiotafel.capacity import cases
+from regiotafel.capacity import cases, triage
 from regiotafel.capacity.models import (
     Bed,
     BedStatus,
@@ -112,6 +112,7 @@ def reserve(
             or CaseState.BED_GERESERVEERD not in cases.CLAIM_TRANSITIONS[case.state]
         ):
             raise cases._not_allowed(case, CaseState.BED_GERESERVEERD)
+    triage.check_claim(user=user, organisation=organisation, bed=bed, case=case)  # RAP only
     audit.lock_chain()  # before the organisation's row lock: expiry below may write events
     release_expired_for_bed(bed, now=now)
     if case is None:
@@ -293,6 +294,7 @@ def link_case(*, user: User, claim_id: int, case: Case, now: datetime | None = N
     permissions.check(user, "reservering.intrekken", claim)
     permissions.check(user, "casus.behandelen", case)
     _require_active(claim, now)
+    triage.check_claim(user=user, organisation=claim.organisation, bed=claim.bed, case=case)
     if claim.case_id:
         raise errors.Conflict(
             _("Deze reservering hoort al bij casus %(ref)s.") % {"ref": claim.case.reference},

@@ -56,13 +56,20 @@ class CaseForm(forms.Form):
         label=_("Medische samenvatting"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args, region=None, **kwargs):
+    def __init__(self, *args, region=None, referrers=None, **kwargs):
         super().__init__(*args, **kwargs)
         municipalities = (
             Municipality.objects.filter(region=region) if region else Municipality.objects.all()
         )
         self.fields["gemeente"].choices = [(m.cbs_code, m.name) for m in municipalities]
         self.fields["beddentype"].choices = [(t.code, t.name) for t in bed_types_for(region)]
+        if referrers is not None:  # a triagist registers a phoned-in case for a referrer
+            self.fields["namens"] = forms.ModelChoiceField(
+                label=_("Aangemeld namens (verwijzende organisatie)"),
+                queryset=referrers,
+                empty_label=_("— kies de verwijzer die belde —"),
+            )
+            self.order_fields(["namens"])
 
 
 class TransitionForm(forms.Form):
