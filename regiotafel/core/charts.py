@@ -1,4 +1,12 @@
-"""Plotly charts in pages, offline: plotly.js is served from the installed package."""
+"""Plotly charts in pages, offline: plotly.js is a static file that the package ships.
+
+The library is plotly.js's own minified *cartesian* bundle (scatter, bar, heatmap and the
+other 2-D traces: everything our charts draw), vendored from the npm registry into
+``static/regiotafel/vendor/`` (version, licence and checksum in docs/decisions.md,
+"Chart library"). Pages load it with ``{% plotly_script %}`` (``core/templatetags/charts.py``):
+one static URL, hashed, compressed and immutable once ``collectstatic`` ran, so a browser
+downloads it once. No runtime download: the file is in the wheel.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +16,8 @@ import uuid
 from functools import cache
 from pathlib import Path
 
-from django.http import HttpResponse
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import cache_control
@@ -16,28 +25,35 @@ from django.views.decorators.http import require_GET
 
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
+# The static path of the chart library (its version in the name: a new version is a new URL
+# even where no manifest hashes the names).
+LIBRARY = "regiotafel/vendor/plotly-cartesian-4.1.1.min.js"
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
 # plotly.js injects the CSS of its map library (MapLibre) as an inline <style> when it loads,
 # unless an element with that style's id is already in the page. The pages draw no maps, and
-# the Content-Security-Policy allows no inline style: the served file first adds an empty
-# marker element with that id, so plotly.js skips the injection.
-_MAP_STYLE_ID = re.compile(
+# the Content-Security-Policy allows no inline style: the vendored file starts with one line
+# that adds an empty marker element with that id, so plotly.js skips the injection
+# (tests/core/test_privacy.py checks the id against the bundle).
+MAP_STYLE_ID = re.compile(
     r'getElementById\("([0-9a-f]{64})"\)\)\{var \w+=document\.createElement\("style"\)'
 )
 
 
+def library_url() -> str:
+    """The URL every page loads the chart library from (hashed once collected)."""
+    return staticfiles_storage.url(LIBRARY)
+
+
+def library_source() -> str:
+    """The chart library's text, for a document that carries its scripts inline (the
+    gap-analysis HTML report opened from disk)."""
+    return _plotly_js()
+
+
 @cache
 def _plotly_js() -> str:
-    from plotly.offline import get_plotlyjs
-
-    source = get_plotlyjs()
-    marker = _MAP_STYLE_ID.search(source)
-    if marker is None:
-        return source
-    return (
-        "(function(){var m=document.createElement('meta');"
-        f"m.id='{marker.group(1)}';document.head.appendChild(m);}})();\n{source}"
-    )
+    return (STATIC_DIR / LIBRARY).read_text(encoding="utf-8")
 
 
 @cache
@@ -50,13 +66,15 @@ def renderer_js() -> str:
 
 
 @require_GET
-@cache_control(max_age=7 * 24 * 3600, public=True)
-def plotly_js(request) -> HttpResponse:
-    return HttpResponse(_plotly_js(), content_type="application/javascript; charset=utf-8")
+@cache_control(max_age=3600, public=True)
+def plotly_js(request) -> HttpResponseRedirect:
+    """The old address of the chart library (pages cached before the static file): a redirect
+    to the static file, so there is one copy in the browser's cache."""
+    return HttpResponseRedirect(library_url())
 
 
 def fragment(figure) -> SafeString:
-    """A chart as an HTML fragment for a page that includes {% url 'plotly-js' %} once.
+    """A chart as an HTML fragment for a page that loads the library once (``{% plotly_script %}``).
 
     No inline script (the Content-Security-Policy forbids it): a ``<div>`` names the JSON data
     block beside it, and ``static/regiotafel/charts.js`` draws every such div with

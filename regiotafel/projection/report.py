@@ -266,9 +266,7 @@ def render_html(
     decomposition: pd.DataFrame | None = None,
     source: str = "",
 ) -> str:
-    from plotly.offline import get_plotlyjs
-
-    from regiotafel.core import charts  # the chart fragments' renderer, inline: opened from disk
+    from regiotafel.core import charts  # the library and the renderer, inline: opened from disk
 
     scenarios = ordered(results["scenario"], labels.scenarios)
     products = ordered(results["product"], labels.products)
@@ -304,7 +302,7 @@ def render_html(
         '<!DOCTYPE html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_e(title)}</title>\n<style>{REPORT_CSS}</style>\n"
-        f'<script type="text/javascript">{get_plotlyjs()}</script>\n'
+        f'<script type="text/javascript">{charts.library_source()}</script>\n'
         f"<script>{charts.renderer_js()}</script>\n</head>\n"
         f"<body><main>\n{''.join(body)}\n</main></body>\n</html>\n"
     )
