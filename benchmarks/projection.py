@@ -14,10 +14,16 @@ Measured in one process:
 - the run: ``runner.run(params, draws=N, table=national)``, which computes demand for every
   municipality, year, product and draw, reduces the draws to P10/P50/P90 chunk by chunk, adds
   the region total and builds the long table for every scenario;
-- the baseline: numpy's plain multiply-add over arrays of the same size, per draw:
-  ``(pop[m, y, s, a, None] * rates[s, a, p]).sum(over s, a)`` for every municipality, year
-  and product, the median of 15 draws timed one by one, scaled to N;
-- peak resident memory of the process (``ru_maxrss``) before and after the run.
+- the engine alone: ``engine.project`` (demand and percentiles, no table) on the same model;
+- the baseline, in the same process: the same multiply-adds as ONE matrix product, numpy's
+  ``(M*Y, S*A) @ (S*A, D*P)`` over the whole population at once (BLAS, no chunks), plus the
+  second product for later entry when the parameters have it — the least arithmetic any
+  implementation must do; the median of ``--repeats`` timings;
+- throughput: multiply-adds per second of each (``M*Y*S*A*D*P`` per product), and the
+  ratio run / baseline and engine / baseline of those throughputs (1.0 = as fast as one
+  BLAS product; below 1 is the cost of chunking, trends, substitution, percentiles, table);
+- peak resident memory of the process (``ru_maxrss``) before and after the run, and the
+  load average (``os.getloadavg()``) at the start and the end.
 Results go to docs/benchmarks.md by hand.
 """
 
@@ -64,21 +70,26 @@ def national_population(n: int, seed: int):
     return PopulationTable(codes, demo.years, values, "SYNTHETISCH: benchmark")
 
 
-def baseline_per_draw(pop, rates, repeats: int) -> float:
-    """Seconds per draw of the plain broadcast multiply-add over the same arrays: the median
-    of ``repeats`` draws timed one by one (a shared machine makes single timings jumpy)."""
+def matmul_baseline(pop, model, repeats: int) -> tuple[float, int]:
+    """Seconds for the run's multiply-adds as one numpy matrix product (median of
+    ``repeats``), and the number of multiply-adds."""
     import numpy as np
 
-    p = rates.shape[1]
-    per_age = rates.reshape(rates.shape[0], p, 2, -1).transpose(0, 2, 3, 1)  # (D, S, A, P)
+    m, n_years = pop.shape[:2]
+    flat = np.ascontiguousarray(pop.reshape(m * n_years, -1))
+    products = [model.rates]
+    if model.later_rates is not None:
+        products.append(model.later_rates)
+    weights = [np.ascontiguousarray(r.reshape(-1, r.shape[-1]).T) for r in products]
+    out = np.empty((flat.shape[0], weights[0].shape[1]))
     timings = []
-    for d in range(repeats):
+    for _ in range(repeats):
         start = time.perf_counter()
-        out = np.empty(pop.shape[:2] + (p,))
-        for k in range(p):
-            out[..., k] = (pop * per_age[d % len(per_age), None, None, :, :, k]).sum(axis=(2, 3))
+        for w in weights:
+            np.matmul(flat, w, out=out)
         timings.append(time.perf_counter() - start)
-    return float(np.median(timings))
+    macs = sum(flat.shape[0] * flat.shape[1] * w.shape[1] for w in weights)
+    return float(np.median(timings)), macs
 
 
 def main() -> None:
@@ -86,11 +97,12 @@ def main() -> None:
     parser.add_argument("--municipalities", type=int, default=342)
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=5, help="timings of the baseline")
     args = parser.parse_args()
     setup_django()
     import numpy as np
 
-    from regiotafel.projection import params, runner
+    from regiotafel.projection import engine, params, runner
 
     example = params.load(runner.demo_params_path())
     # The example's capacity is per ZHN municipality; the synthetic country has other codes,
@@ -101,26 +113,35 @@ def main() -> None:
         f"population: {table.values.shape} (municipalities, years, sexes, ages), "
         f"{table.values[:, 0].sum():,.0f} inhabitants in {table.years[0]}"
     )
+    load_start = os.getloadavg()
+    model = runner.build_model(example, args.draws)
+    chunk = runner.chunk_size(len(table.years), model)
     before = peak_mb()
     start = time.perf_counter()
     result = runner.run(example, draws=args.draws, table=table)
     elapsed = time.perf_counter() - start
     after = peak_mb()
-    model = runner.build_model(example, 3)
-    base = baseline_per_draw(table.values, model.rates[1:], 15)
+    start = time.perf_counter()
+    engine.project(table.values, model, chunk=chunk)
+    engine_s = time.perf_counter() - start
+    base, macs = matmul_baseline(table.values, model, args.repeats)
     outputs = result["product"].nunique()
     scenarios = result["scenario"].nunique()
     print(f"rows in the long table: {len(result):,} ({outputs} products, {scenarios} scenarios)")
     print(f"run: {elapsed:.2f} s for {args.draws} draws + baseline")
-    per_draw = elapsed / max(args.draws, 1)
-    print(f"time per draw: {per_draw * 1000:.2f} ms")
+    print(f"time per draw: {elapsed / max(args.draws, 1) * 1000:.2f} ms")
+    print(f"engine.project alone (demand + percentiles, no table): {engine_s:.2f} s")
     print(
-        f"numpy plain multiply-add, same arrays: {base * 1000:.2f} ms per draw "
-        f"(x{args.draws}: {base * args.draws:.1f} s)"
+        f"baseline, the same multiply-adds as one numpy matmul: {base:.3f} s "
+        f"({macs / 1e9:.2f} G multiply-adds, median of {args.repeats})"
     )
-    print(f"ratio run / plain multiply-add: {per_draw / base:.3f}")
+    for name, seconds in (("run", elapsed), ("engine", engine_s), ("numpy matmul", base)):
+        print(f"throughput {name}: {macs / seconds / 1e9:.2f} G multiply-adds/s")
+    print(f"throughput ratio run / numpy matmul: {base / elapsed:.3f}")
+    print(f"throughput ratio engine / numpy matmul: {base / engine_s:.3f}")
     print(f"peak RSS: {before:.0f} MB before the run, {after:.0f} MB after")
     print(f"numpy {np.__version__}, threads: {os.cpu_count()} cores visible")
+    print(f"load average: {load_start} at the start, {os.getloadavg()} at the end")
 
 
 if __name__ == "__main__":

@@ -17,4 +17,5 @@ def test_the_benchmark_runs_a_small_synthetic_country(monkeypatch, capsys):
     runpy.run_path(str(SCRIPT), run_name="__main__")
     out = capsys.readouterr().out  # (12 municipalities + region) x 21 years x 3 x 7
     assert "rows in the long table: 5,733 (7 products, 3 scenarios)" in out
-    assert "ratio run / plain multiply-add:" in out
+    assert "throughput ratio run / numpy matmul:" in out
+    assert "throughput ratio engine / numpy matmul:" in out
