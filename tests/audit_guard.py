@@ -26,11 +26,14 @@ from django.apps import apps
 from django.db import connection, transaction
 
 import regiotafel
+from regiotafel.capacity import board_cache
 from regiotafel.core import audit
 
 PACKAGE = str(Path(regiotafel.__file__).parent) + "/"
 # Writes made while one of these is on the stack are not the application's changes.
 EXEMPT = ("/demo.py", "/demo/", "/migrations/")
+# Execute wrappers that watch statements without writing: the writer is further down.
+TRANSPARENT = frozenset({board_cache._watch.__code__})
 AUDIT_TABLE = "core_auditevent"
 STATEMENT = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 SET_COLUMNS = re.compile(r'"(\w+)"\s*=')
@@ -129,6 +132,9 @@ def _application_frame() -> str | None:
     frame, found = sys._getframe(2), None
     while frame is not None:
         name = frame.f_code.co_filename
+        if frame.f_code in TRANSPARENT:  # a wrapper that only watches the statement
+            frame = frame.f_back
+            continue
         if name.startswith(PACKAGE):
             if any(part in name for part in EXEMPT):
                 return None

@@ -3,6 +3,8 @@ and a person for every role, plus an outsider who belongs to no organisation."""
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -136,3 +138,55 @@ def _every_change_is_audited(request, monkeypatch):
     problems = guard.problems()
     if problems:
         pytest.fail("Writes without an audit event:\n" + "\n".join(problems), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Per-process copies (board versions and answers, resolved API tokens) never outlive a
+    test: a rolled-back test's versions and tokens must not answer for the next one."""
+    from regiotafel.capacity import board_cache
+    from regiotafel.core import token_cache
+
+    board_cache.forget_all()
+    token_cache.forget_all()
+    yield
+
+
+# --- one computation per projection for the whole session ----------------------------------
+
+_PROJECTIONS: dict[str, tuple] = {}  # cache key -> (results, indicators, decomposition)
+_PROJECTION_KEY = re.compile(r"[0-9a-f]{32}")  # services.cache_key
+
+
+@pytest.fixture(autouse=True)
+def _one_computation_per_projection(monkeypatch):
+    """The engine computes each projection (the demo region's above all: demo seeding, pages,
+    API, uploads, jobs) once per session instead of once per test. The tables are kept by the
+    projection's cache key, which hashes the engine's code and data, the parameter text and
+    the platform's numbers, so one key means the same numbers. Every test still goes through
+    the shared store exactly as before (saved, loaded, rolled back with the test) and gets its
+    own copies of the frames. A test that replaces the engine (``runner.run``,
+    ``runner.indicators`` or ``runner.decomposition``, to count or refuse computations) gets
+    the real path, and so does every test with ``REGIOTAFEL_TEST_FRESH_PROJECTIONS=1``."""
+    if os.environ.get("REGIOTAFEL_TEST_FRESH_PROJECTIONS"):
+        yield
+        return
+    from regiotafel.projection import runner, store
+
+    engine = (runner.run, runner.indicators, runner.decomposition)
+    real_computed = store.computed
+
+    def computed(key, compute):
+        watched = (runner.run, runner.indicators, runner.decomposition) != engine
+        if watched or not _PROJECTION_KEY.fullmatch(key):
+            return real_computed(key, compute)
+
+        def once():
+            if key not in _PROJECTIONS:
+                _PROJECTIONS[key] = tuple(compute())
+            return tuple(None if frame is None else frame.copy() for frame in _PROJECTIONS[key])
+
+        return real_computed(key, once)
+
+    monkeypatch.setattr(store, "computed", computed)
+    yield

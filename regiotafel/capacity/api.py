@@ -1,11 +1,12 @@
 """Capacity resources of the API: availability, beds, claims (reserveringen) and cases."""
 
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from regiotafel import errors
-from regiotafel.capacity import availability, beds, cases, claims, fhir
+from regiotafel.capacity import availability, beds, board_cache, cases, claims, fhir
 from regiotafel.capacity.models import Claim
 from regiotafel.capacity.schemas import (
     AvailabilityOut,
@@ -19,7 +20,6 @@ from regiotafel.capacity.schemas import (
     DeclineIn,
     LinkIn,
     TransitionIn,
-    availability_out,
 )
 from regiotafel.core import permissions
 from regiotafel.core.acting import acting_organisation, required_organisation
@@ -44,6 +44,9 @@ class AvailabilityQuery(Schema):
     summary="Vrije bedden nu, per locatie, beddentype en doelgroep",
 )
 def availability_list(request, query: Query[AvailabilityQuery]):
+    """The board as JSON, from :mod:`board_cache`: the same bytes while nothing changed, with
+    an ETag; ``If-None-Match`` with it answers ``304`` without a body. The answer is the same
+    for every user who may see it (no personal data, nothing per organisation)."""
     permissions.check(request.user, "beschikbaarheid.bekijken")
     filters = board_filter(
         query.regio,
@@ -54,7 +57,11 @@ def availability_list(request, query: Query[AvailabilityQuery]):
         query.vanaf_gemeente,
         query.alleen_vrij,
     )
-    return [availability_out(row) for row in availability.board(filters)]
+    entry = board_cache.entry(filters)
+    headers = {"ETag": entry.etag}  # no-store stays (core.security): clients keep the ETag
+    if board_cache.not_modified(request, entry.etag):
+        return HttpResponseNotModified(headers=headers)
+    return HttpResponse(entry.body, content_type="application/json", headers=headers)
 
 
 def board_filter(region_slug, bed_type, target_group, municipality, subregion, near, only_free):
@@ -62,7 +69,10 @@ def board_filter(region_slug, bed_type, target_group, municipality, subregion, n
 
     region_id = None
     if region_slug:
-        region_id = Region.objects.filter(slug=region_slug).values_list("pk", flat=True).first()
+        region_id = board_cache.region_id_for(
+            region_slug,
+            lambda: Region.objects.filter(slug=region_slug).values_list("pk", flat=True).first(),
+        )
         if region_id is None:
             raise errors.NotFound(
                 _("Regio '%(name)s' bestaat niet.") % {"name": region_slug},

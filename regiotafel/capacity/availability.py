@@ -2,7 +2,9 @@
 
 One query groups beds by location, bed type and target group; "free" includes a reserved
 bed whose deadline has passed, so the board is right even if the release job did not run.
-The page, its htmx fragment and ``GET /api/v1/beschikbaarheid`` all call :func:`board`.
+The page, its fragment and ``GET /api/v1/beschikbaarheid`` all get it through
+:mod:`regiotafel.capacity.board_cache`, which keeps it under the board version and no longer
+than :func:`next_change_without_write`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from regiotafel.capacity.models import Bed, BedStatus, CapacitySettings, Location
@@ -49,6 +51,7 @@ class BoardRow:
     confirmed_by: str
     stale: bool
     distance_km: float | None
+    stale_after: timedelta | None = None  # how long a confirmation stays fresh here
 
 
 def distance_km(a: tuple[float, float] | None, b: tuple[float, float] | None) -> float | None:
@@ -83,8 +86,8 @@ def board(filters: BoardFilter, *, now: datetime | None = None) -> list[BoardRow
     return rows
 
 
-def grouped_counts(filters: BoardFilter, now: datetime):
-    """The one query behind the board: bed counts per location, bed type and target group."""
+def beds_in_scope(filters: BoardFilter):
+    """The beds a board with these filters counts (whatever their status)."""
     beds = Bed.objects.all()
     if filters.region_id:
         beds = beds.filter(location__municipality__region_id=filters.region_id)
@@ -96,8 +99,14 @@ def grouped_counts(filters: BoardFilter, now: datetime):
         beds = beds.filter(location__municipality__cbs_code=filters.municipality)
     if filters.subregion_id:
         beds = beds.filter(location__municipality__subregion_id=filters.subregion_id)
+    return beds
+
+
+def grouped_counts(filters: BoardFilter, now: datetime):
+    """The one query behind the board: bed counts per location, bed type and target group."""
     grouped = (
-        beds.values(
+        beds_in_scope(filters)
+        .values(
             "location_id",
             "bed_type__name",
             "bed_type__code",
@@ -158,4 +167,26 @@ def _row(group: dict, location: Location, origin, now: datetime) -> BoardRow:
         confirmed_by=str(location.confirmed_by) if location.confirmed_by else "",
         stale=confirmed is None or now - confirmed > _stale_after(location),
         distance_km=round(d, 1) if (d := distance_km(origin, here)) is not None else None,
+        stale_after=_stale_after(location),
     )
+
+
+def next_change_without_write(
+    filters: BoardFilter, rows: list[BoardRow], now: datetime
+) -> datetime | None:
+    """The next moment this board's answer changes although nobody writes anything: a hold
+    in scope passes its deadline (its bed shows as free), or a shown location's confirmation
+    grows stale. The board cache keeps an answer no longer than this."""
+    moments = []
+    held = (
+        beds_in_scope(filters)
+        .filter(status=BedStatus.GERESERVEERD, held_until__gt=now)
+        .aggregate(first=Min("held_until"))["first"]
+    )
+    if held is not None:
+        moments.append(held)
+    for row in rows:
+        if row.confirmed_at is not None and not row.stale:
+            # stale once now - confirmed_at > stale_after: just after this moment
+            moments.append(row.confirmed_at + row.stale_after + timedelta(microseconds=1))
+    return min(moments) if moments else None

@@ -10,7 +10,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from regiotafel.core import audit, security
+        from regiotafel.core import audit, security, token_cache
 
         audit.connect_signals()
+        token_cache.connect_signals()  # API tokens: a revocation here counts at once
         connection_created.connect(security.protect_sqlite_file, dispatch_uid="sqlite-0600")

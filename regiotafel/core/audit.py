@@ -545,7 +545,11 @@ def search(events: models.QuerySet, term: str) -> models.QuerySet:
 
 # The task queue's and scheduler's own bookkeeping (leases, heartbeats, due slots) is not a
 # change a person made; the jobs they run write their own events (docs/operations.md).
-UNAUDITED_MODELS = frozenset({"ops.workerbeat", "ops.tasklease", "ops.scheduledjob"})
+# Nor is the bed board's version (bumped by triggers with the bed or location change, which
+# has its own event).
+UNAUDITED_MODELS = frozenset(
+    {"ops.workerbeat", "ops.tasklease", "ops.scheduledjob", "sharedstate.boardversion"}
+)
 
 
 def is_audited(model: type[models.Model]) -> bool:
