@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponseNotModified
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from regiotafel import errors
-from regiotafel.capacity import availability, beds, cases, claims
+from regiotafel.capacity import availability, beds, board_cache, cases, claims, triage, triage_views
 from regiotafel.capacity.forms import (
     BedStatusForm,
     BoardFilterForm,
@@ -19,7 +25,7 @@ from regiotafel.capacity.forms import (
     DeclineForm,
     TransitionForm,
 )
-from regiotafel.capacity.models import Bed, Claim, ClaimState, Location
+from regiotafel.capacity.models import Bed, Case, CaseState, Claim, ClaimState, Location
 from regiotafel.core import audit, permissions
 from regiotafel.core.acting import acting_organisation, required_organisation
 
@@ -38,20 +44,108 @@ def _board_context(request) -> dict:
         near=data.get("vanaf_gemeente") or "",
     )
     can_claim = permissions.can(request.user, "bed.reserveren")
+    entry = board_cache.entry(filters)
     return {
         "form": form,
-        "rows": availability.board(filters),
+        "rows": entry.rows,
+        "board_entry": entry,
         "region": region,
         "now": timezone.now(),
         "can_claim": can_claim,
+        # Wlz crisis (and a region's triage-only types): "Reserveer" only for RAP triagists.
+        "triage_codes": triage.triage_only_codes(region.pk),
+        "can_claim_triage": permissions.can(request.user, "crisisbed.reserveren"),
         "casus": data.get("casus") or "",
+        "back": request.get_full_path(),  # a refused reservation returns here, filters kept
     }
+
+
+# Case states from which a claim may be made (the claim moves the case to bed_gereserveerd).
+CLAIMABLE_STATES = frozenset(
+    state
+    for state, targets in cases.CLAIM_TRANSITIONS.items()
+    if CaseState.BED_GERESERVEERD in targets
+)
+
+
+def _local_back(request, fallback: str):
+    """Redirect to the form's ``terug`` if it is a path on this site, else to the fallback."""
+    back = request.POST.get("terug", "")
+    if (
+        back.startswith("/")
+        and not back.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return redirect(back)
+    return redirect(fallback)  # never another site, nor a view name (NoReverseMatch)
+
+
+def _refusal(request, exc: errors.RegiotafelError, case: Case | None = None) -> None:
+    """Show the service's Dutch reason with its stable code; link the claim a case holds."""
+    link = ""
+    if exc.code == "casus-heeft-reservering" and case is not None:
+        held = claims.active_claim_of(case)
+        if held is not None:
+            url = reverse("capacity:case", args=[case.reference]) + f"#reservering-{held.pk}"
+            link = format_html(' <a href="{}">{}</a>', url, _("Bekijk de reservering"))
+    messages.error(
+        request,
+        format_html('{}{} <small class="code">({})</small>', exc.detail, link, exc.code),
+        extra_tags=f"code-{exc.code}",
+    )
+
+
+def _open_cases_to_link(request):
+    """Open cases of the acting organisation that may take a claim and hold none now."""
+    now = timezone.now()
+    holding = Claim.objects.filter(case=OuterRef("pk"), state=ClaimState.ACTIEF, expires_at__gt=now)
+    return list(
+        permissions.visible(request.user, "casus.behandelen", Case)
+        .filter(state__in=CLAIMABLE_STATES)
+        .exclude(Exists(holding))
+        .select_related("bed_type", "municipality")
+        .order_by("-registered_at")[:100]
+    )
+
+
+def _csrf_secret(request) -> str:
+    """The CSRF secret the rows' reserve forms are signed with (set now if there is none)."""
+    get_token(request)
+    return request.META.get("CSRF_COOKIE", "")
 
 
 @login_required
 def board(request):
-    template = "capacity/_board_rows.html" if request.htmx else "capacity/board.html"
-    return render(request, template, _board_context(request))
+    """The board page; its rows alone for htmx (a filter change) and for board.js's poll
+    (``?fragment=1``), which sends the rows' ETag: an unchanged board answers ``304``."""
+    fragment = request.htmx or request.GET.get("fragment") == "1"
+    context = _board_context(request)
+    query = request.GET.copy()
+    query.pop("fragment", None)
+    context["back"] = request.path + (f"?{query.urlencode()}" if query else "")
+    # The rows' HTML depends on more than the answer: the reserve buttons (rights), the case
+    # and return path in their forms, the CSRF token, the language, and "… minutes ago"
+    # (hence the minute). The answer itself is the same for every organisation.
+    etag = board_cache.derived_etag(
+        context["board_entry"].etag,
+        request.user.pk,
+        getattr(acting_organisation(request), "pk", None),
+        context["can_claim"],
+        context["casus"],
+        context["back"],
+        _csrf_secret(request),
+        get_language(),
+        int(context["now"].timestamp() // 60),
+    )
+    context["board_etag"] = etag
+    if fragment and board_cache.not_modified(request, etag):
+        return HttpResponseNotModified(headers={"ETag": etag})
+    template = "capacity/_board_rows.html" if fragment else "capacity/board.html"
+    response = render(request, template, context)
+    response["ETag"] = etag
+    return response
 
 
 @login_required
@@ -60,18 +154,23 @@ def reserve(request, location_id: int):
     organisation = required_organisation(request)
     reference = request.POST.get("casus", "")
     case = cases.load_case(user=request.user, reference=reference) if reference else None
+    bed_type, target_group = request.POST.get("beddentype", ""), request.POST.get("doelgroep", "")
     try:
         claim = claims.reserve_at_location(
             user=request.user,
             organisation=organisation,
             location_id=location_id,
-            bed_type_code=request.POST.get("beddentype", ""),
-            target_group=request.POST.get("doelgroep", ""),
+            bed_type_code=bed_type,
+            target_group=target_group,
             case=case,
         )
     except errors.Conflict as exc:
-        messages.error(request, exc.detail)
-        return redirect("capacity:board")
+        _refusal(request, exc, case)
+        query = {"beddentype": bed_type, "doelgroep": target_group, "casus": reference}
+        fallback = (
+            reverse("capacity:board") + "?" + urlencode({k: v for k, v in query.items() if v})
+        )
+        return _local_back(request, fallback)
     deadline = timezone.localtime(claim.expires_at).strftime("%H:%M")
     messages.success(
         request,
@@ -81,9 +180,10 @@ def reserve(request, location_id: int):
         )
         % {"bed": claim.bed, "time": deadline, "phone": claim.bed.location.phone},
     )
-    return (
-        redirect("capacity:case", reference=case.reference) if case else redirect("capacity:claims")
-    )
+    if case:
+        return redirect("capacity:case", reference=case.reference)
+    messages.info(request, _("Koppel hieronder een casus aan deze reservering, of trek haar in."))
+    return redirect(reverse("capacity:claims") + f"#reservering-{claim.pk}")
 
 
 @login_required
@@ -92,8 +192,8 @@ def case_list(request):
     visible = cases.visible_cases(request.user).select_related(
         "bed_type", "municipality", "referrer_organisation"
     )
-    queue = list(cases.triage_queue(user=request.user))
-    shown = list(visible.order_by("-registered_at")[:200])
+    queue = cases.annotate_norms(cases.triage_queue(user=request.user))  # norm per case
+    shown = cases.annotate_norms(visible.order_by("-registered_at")[:200])
     audit.record_reads([*shown, *queue], detail={"pagina": "casussen"})
     return render(
         request,
@@ -101,7 +201,8 @@ def case_list(request):
         {
             "cases": shown,
             "queue": queue,
-            "can_register": permissions.can(request.user, "casus.aanmelden"),
+            "can_register": permissions.can(request.user, "casus.aanmelden")
+            or permissions.can(request.user, "casus.telefonisch_aanmelden"),
         },
     )
 
@@ -109,22 +210,34 @@ def case_list(request):
 @login_required
 def case_new(request):
     organisation = required_organisation(request)
-    permissions.check(request.user, "casus.aanmelden", organisation)
-    form = CaseForm(request.POST or None, region=organisation.region)
+    # A triagist of the registration point registers a phoned-in case for a referrer.
+    phoned_in = triage.registration_points_of(request.user).filter(pk=organisation.pk).exists()
+    if phoned_in:
+        permissions.check(request.user, "casus.telefonisch_aanmelden", organisation)
+    else:
+        permissions.check(request.user, "casus.aanmelden", organisation)
+    referrers = triage.referrer_choices(organisation) if phoned_in else None
+    form = CaseForm(request.POST or None, region=organisation.region, referrers=referrers)
     if request.method == "POST" and form.is_valid():
         try:
             case = cases.register_case(
-                user=request.user, organisation=organisation, data=form.cleaned_data
+                user=request.user,
+                organisation=organisation,
+                data=form.cleaned_data,
+                on_behalf_of=form.cleaned_data.get("namens"),
             )
-        except errors.InvalidInput as exc:
-            for problem in exc.errors:
+        except (errors.InvalidInput, errors.PermissionDenied) as exc:
+            for problem in exc.errors or [errors.FieldError("", exc.detail)]:
                 form.add_error(
                     problem.field if problem.field in form.fields else None, problem.message
                 )
         else:
             messages.success(request, _("Casus %(ref)s is aangemeld.") % {"ref": case.reference})
             return redirect("capacity:case", reference=case.reference)
-    return render(request, "capacity/case_new.html", {"form": form})
+    return render(request, "capacity/case_new.html", {"form": form, "phoned_in": phoned_in})
+
+
+OFFERS_SHOWN = 5  # matching free beds on a case page, nearest first; the board has all
 
 
 @login_required
@@ -134,18 +247,35 @@ def case_detail(request, reference: str):
         (s, cases.CaseState(s).label)
         for s in sorted(cases.MANUAL_TRANSITIONS.get(case.state, set()))
     ]
+    can_act = permissions.can(request.user, "casus.behandelen", case)
+    can_claim = triage.may_claim_for(request.user, case)  # crisis beds: RAP after triage
+    active_claim = claims.active_claim_of(case) if case.closed_at is None else None
+    offers = None
+    if can_act and can_claim and case.state in CLAIMABLE_STATES and active_claim is None:
+        offers = availability.board(
+            availability.BoardFilter(
+                region_id=case.municipality.region_id,
+                bed_type=case.bed_type.code,
+                target_group=case.target_group,
+                near=case.municipality.cbs_code,
+            )
+        )[:OFFERS_SHOWN]
     return render(
         request,
         "capacity/case_detail.html",
         {
             "case": case,
+            "offers": offers,
+            "active_claim": active_claim,
+            "now": timezone.now(),
             "transitions": case.transitions.select_related("by", "organisation"),
             "claims": case.claims.select_related("bed__location", "organisation"),
             "form": TransitionForm(choices=choices) if choices else None,
-            "can_act": permissions.can(request.user, "casus.behandelen", case),
-            "can_claim": permissions.can(request.user, "bed.reserveren"),
+            "can_act": can_act,
+            "can_claim": can_claim,
             "target_hours": cases.target_hours(case),
             "within_target": cases.within_target(case),
+            "triage": triage_views.case_context(request, case, can_act=can_act),
         },
     )
 
@@ -163,7 +293,7 @@ def case_transition(request, reference: str):
             reason=request.POST.get("reden", ""),
         )
     except (errors.Conflict, errors.InvalidInput) as exc:
-        messages.error(request, exc.detail)
+        _refusal(request, exc)
     return redirect("capacity:case", reference=reference)
 
 
@@ -194,14 +324,22 @@ def claim_list(request):
     related = ("bed__location", "bed__bed_type", "case", "organisation")
     mine = list(mine.select_related(*related)[:100])
     on_my_beds = list(on_my_beds.filter(state=ClaimState.ACTIEF).select_related(*related))
+    linkable = (
+        _open_cases_to_link(request)
+        if any(c.state == ClaimState.ACTIEF and not c.case_id for c in mine)
+        else []
+    )
     audit.record_reads(
-        [c.case for c in [*mine, *on_my_beds] if c.case_id], detail={"pagina": "reserveringen"}
+        [*(c.case for c in [*mine, *on_my_beds] if c.case_id), *linkable],
+        detail={"pagina": "reserveringen"},
     )
     return render(
         request,
         "capacity/claim_list.html",
         {
             "mine": mine,
+            "linkable": linkable,
+            "can_register": permissions.can(request.user, "casus.aanmelden"),
             "on_my_beds": on_my_beds,
             "decline_form": DeclineForm(),
             "now": timezone.now(),
@@ -229,17 +367,23 @@ def claim_action(request, claim_id: int, action: str):
             until = timezone.localtime(claim.expires_at).strftime("%H:%M")
             messages.success(request, _("Reservering verlengd tot %(time)s.") % {"time": until})
         elif action == "koppel":
-            case = cases.load_case(user=request.user, reference=request.POST.get("casus", ""))
+            reference = request.POST.get("casus", "")
+            if not reference:
+                raise errors.InvalidInput(
+                    _("Kies de casus die bij deze reservering hoort."),
+                    code="casus-kiezen",
+                    errors=[errors.FieldError("casus", _("Verplicht."))],
+                )
+            case = cases.load_case(user=request.user, reference=reference)
             claims.link_case(user=request.user, claim_id=claim_id, case=case)
-            messages.success(request, _("Casus gekoppeld aan de reservering."))
+            messages.success(
+                request,
+                _("Casus %(ref)s gekoppeld aan de reservering.") % {"ref": case.reference},
+            )
+            return redirect("capacity:case", reference=case.reference)
     except (errors.Conflict, errors.InvalidInput) as exc:
-        messages.error(request, exc.detail)
-    back = request.POST.get("terug", "")
-    if back.startswith("/") and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(back)
-    return redirect("capacity:claims")  # never another site, nor a view name (NoReverseMatch)
+        _refusal(request, exc)
+    return _local_back(request, reverse("capacity:claims"))
 
 
 @login_required
