@@ -8,8 +8,7 @@ rejects each. A merge keeps everything needed to undo it.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q, Value
-from django.db.models.functions import Replace, Substr
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,41 +25,57 @@ from regiotafel.waitlist.models import (
     RegistrationState,
 )
 
+# Up to this many touched clients, load only the clients sharing a blocking key with them;
+# beyond it (a bulk load), every waiting client (one query, fewer parameters than keys).
+NEAR_LIMIT = 1_000
 
-def _identities(near: list[int] | None = None):
-    """Live clients with an open registration; with ``near``, only those sharing a block
-    (birth date, or postcode area) with one of those clients: enough to find their pairs."""
+
+def _identities(near: set[int] | None = None):
+    """Live clients with an open registration; with ``near``, only those that could pair with
+    one of those clients: sharing its birth date or its stored name block (surname start and
+    postcode area), and, for a client with a BSN, only partners without one."""
     live = Client.objects.filter(
         merged_into__isnull=True, registrations__state=RegistrationState.OPEN
     )
-    if near is not None:
-        touched = Client.objects.filter(pk__in=near)
-        dates = set(touched.values_list("birth_date", flat=True))
-        areas = {identity.postcode_key(p)[:4] for p in touched.values_list("postcode", flat=True)}
-        live = live.annotate(area=Substr(Replace("postcode", Value(" "), Value("")), 1, 4)).filter(
-            Q(birth_date__in=dates) | Q(area__in=areas - {""})
+    if near is not None and len(near) <= NEAR_LIMIT:
+        dates: dict[bool, set] = {False: set(), True: set()}  # by "the client has a BSN"
+        names: dict[bool, set] = {False: set(), True: set()}
+        for born, block, bsn_hash in Client.objects.filter(pk__in=near).values_list(
+            "birth_date", "name_block", "bsn_hash"
+        ):
+            dates[bool(bsn_hash)].add(born)
+            if block:
+                names[bool(bsn_hash)].add(block)
+        without_bsn = Q(bsn_hash__isnull=True) | Q(bsn_hash="")
+        live = live.filter(
+            Q(pk__in=near)
+            | Q(birth_date__in=dates[False])
+            | Q(name_block__in=names[False])
+            | (without_bsn & (Q(birth_date__in=dates[True]) | Q(name_block__in=names[True])))
         )
     rows = live.values_list(
-        "pk", "surname", "initials", "birth_date", "postcode", "gender", "bsn_hash"
+        "pk", "surname", "initials", "birth_date", "postcode", "gender", "bsn_hash", "name_key"
     ).distinct()
-    for pk, surname, initials, born, postcode, gender, bsn_hash in rows:
-        yield identity.Identity(pk, surname, initials, born, postcode, gender), bsn_hash
+    for pk, surname, initials, born, postcode, gender, bsn_hash, name_key in rows:
+        yield identity.Identity(
+            pk, surname, initials, born, postcode, gender, bool(bsn_hash), name_key
+        )
 
 
-def refresh_candidates(*, client_ids: list[int] | None = None) -> int:
-    """Propose new probable duplicates (for the given clients, or all). Returns how many."""
-    people, hashes = [], {}
-    for person, bsn_hash in _identities(near=client_ids):
-        people.append(person)
-        hashes[person.key] = bsn_hash
+def refresh_candidates(*, client_ids: list[int] | set[int] | None = None) -> int:
+    """Propose new probable duplicates (for the given clients, or all). Returns how many.
+
+    Pairs already proposed (open, merged or rejected) are not proposed again; two clients that
+    both have a BSN are different people and never proposed."""
     wanted = set(client_ids) if client_ids is not None else None
+    if wanted is not None and not wanted:
+        return 0
+    people = list(_identities(near=wanted))
     known = set(DuplicateCandidate.objects.values_list("client_a_id", "client_b_id"))
     new = [
         DuplicateCandidate(client_a_id=m.a, client_b_id=m.b, score=m.score, reasons=list(m.reasons))
-        for m in identity.probable_duplicates(people)
-        if (wanted is None or m.a in wanted or m.b in wanted)
-        and (m.a, m.b) not in known
-        and not (hashes[m.a] and hashes[m.b])  # two different BSNs: two different people
+        for m in identity.probable_duplicates(people, involving=wanted)
+        if (m.a, m.b) not in known
     ]
     with transaction.atomic():
         DuplicateCandidate.objects.bulk_create(new, batch_size=1000)

@@ -103,12 +103,6 @@ class Client(models.Model):
     def __str__(self) -> str:
         return f"{_('cliënt')} {self.pk}"
 
-    def set_keys(self) -> None:
-        from regiotafel.waitlist import identity
-
-        self.name_key = identity.surname_key(self.surname)[:100]
-        self.name_block = identity.name_block(self.surname, self.postcode)
-
     def save(self, *args, **kwargs):
         fields = kwargs.get("update_fields")
         if fields is None:
@@ -117,6 +111,12 @@ class Client(models.Model):
             self.set_keys()
             kwargs["update_fields"] = {*fields, "name_key", "name_block"}
         super().save(*args, **kwargs)
+
+    def set_keys(self) -> None:
+        from regiotafel.waitlist import identity
+
+        self.name_key = identity.surname_key(self.surname)[:100]
+        self.name_block = identity.name_block(self.surname, self.postcode)
 
     def audit_data_subject(self) -> str:
         return f"cliënt {self.pk}"

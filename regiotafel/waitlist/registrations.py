@@ -144,7 +144,56 @@ def import_registrations(
     *, user: User | None, provider: Organisation, source, name=None, valid_only: bool = False
 ) -> ImportReport:
     """Import a CSV/XLSX list for a provider. Any bad row: nothing is written, unless
-    ``valid_only``, in which case the valid rows are written and the rest reported."""
+    ``valid_only``, in which case the valid rows are written and the rest reported. The
+    duplicate finder then runs for the clients the file added or changed, in the same
+    transaction (an ordinary upload: page, API, one file on the command line)."""
+    return _import_file(user, provider, source, name, valid_only, find_duplicates=True)[0]
+
+
+@dataclass
+class BulkReport:
+    """What a bulk load did: a report per imported file, the files refused (each with the
+    error naming its rows and columns) and the duplicates proposed by the one search."""
+
+    imported: list[tuple[str, ImportReport]] = field(default_factory=list)
+    failed: list[tuple[str, errors.InvalidInput]] = field(default_factory=list)
+    candidates: int = 0
+
+    @property
+    def created(self) -> int:
+        return sum(report.created for _name, report in self.imported)
+
+
+def import_many(*, user: User | None, files, valid_only: bool = False) -> BulkReport:
+    """A bulk load: several lists (``files``: (provider, source, name) triples), e.g. every
+    provider's list at the start of a region or a national load.
+
+    Each file is checked and written in its own transaction, all or nothing per file exactly
+    as :func:`import_registrations` (a refused file is reported and the load goes on with the
+    next one). The duplicate finder runs ONCE at the end, over every client the load added or
+    changed, instead of after each file; it proposes the same pairs."""
+    result = BulkReport()
+    touched: set[int] = set()
+    try:
+        for provider, source, name in files:
+            try:
+                report, ids = _import_file(
+                    user, provider, source, name, valid_only, find_duplicates=False
+                )
+            except errors.InvalidInput as exc:
+                result.failed.append((str(name or source), exc))
+                continue
+            result.imported.append((str(name or source), report))
+            touched.update(ids)
+    finally:  # also after an unexpected error: what was committed gets its duplicate search
+        if touched:
+            result.candidates = duplicates.refresh_candidates(client_ids=touched)
+    return result
+
+
+def _import_file(
+    user, provider, source, name, valid_only: bool, *, find_duplicates: bool
+) -> tuple[ImportReport, set[int]]:
     if user is not None:
         permissions.check(user, "wachtlijst.beheren", provider)
     table = tabular.read_table(source, name=name)
@@ -161,8 +210,10 @@ def import_registrations(
         )
     report = ImportReport(rejected=rejected, columns=table.columns)
     with transaction.atomic(), audit.batched():
-        _write([row for row in rows if not row.problems], provider, user, report)
-    return report
+        touched = _write([row for row in rows if not row.problems], provider, user, report)
+        if touched and find_duplicates:
+            duplicates.refresh_candidates(client_ids=touched)
+    return report, touched
 
 
 def _validate(table, provider) -> list[Row]:
@@ -283,17 +334,27 @@ def _date(raw: str, column: str, bad) -> date | None:
     return None
 
 
-def _write(rows: list[Row], provider: Organisation, user, report: ImportReport) -> None:
+# Lookups by many values go in chunks: SQLite refuses a statement with more than 32,766
+# parameters, and a list may hold up to MAX_IMPORT_ROWS rows.
+LOOKUP_CHUNK = 5_000
+
+
+def _chunks(values: list) -> list[list]:
+    return [values[i : i + LOOKUP_CHUNK] for i in range(0, len(values), LOOKUP_CHUNK)]
+
+
+def _write(rows: list[Row], provider: Organisation, user, report: ImportReport) -> set[int]:
+    """Write the valid rows; returns the ids of the clients added or changed."""
     key = settings.BSN_HASH_KEY
-    existing = {
-        r.external_id: r
-        for r in Registration.objects.filter(
-            provider=provider, external_id__in=[row.clean["external_id"] for row in rows]
+    existing = {}
+    for numbers in _chunks([row.clean["external_id"] for row in rows]):
+        existing.update(
+            (r.external_id, r)
+            for r in Registration.objects.filter(provider=provider, external_id__in=numbers)
+            .select_related("client")
+            .prefetch_related("preferences")
         )
-        .select_related("client")
-        .prefetch_related("preferences")
-    }
-    fresh, touched = [], []
+    fresh, touched = [], set()
     for row in rows:
         c = row.clean
         c["bsn_hash"] = identity.hash_bsn(c["bsn"], key=key) if c["bsn"] else None
@@ -302,14 +363,13 @@ def _write(rows: list[Row], provider: Organisation, user, report: ImportReport) 
             fresh.append(c)
         elif _update(registration, c, c["bsn_hash"], user):
             report.updated += 1
-            touched.append(registration.client_id)
+            touched.add(registration.client_id)
         else:
             report.unchanged += 1
     created = _create_all(fresh, provider, user)
     report.created = len(created)
-    touched += [r.client_id for r in created]
-    if touched:
-        duplicates.refresh_candidates(client_ids=touched)
+    touched.update(r.client_id for r in created)
+    return touched
 
 
 IDENTITY_FIELDS = ("surname", "initials", "birth_date", "gender", "postcode")
@@ -342,16 +402,21 @@ REGISTRATION_FIELDS = (
 def _create_all(fresh: list[dict], provider: Organisation, user) -> list[Registration]:
     """New registrations in a few bulk INSERTs; a known BSN joins its existing client.
 
-    Bulk inserts send no model signals, so their audit events are recorded here, one per
-    row written (collected by ``audit.batched``)."""
-    hashes = {c["bsn_hash"] for c in fresh if c["bsn_hash"]}
-    known = {cl.bsn_hash: _live(cl) for cl in Client.objects.filter(bsn_hash__in=hashes)}
+    Bulk inserts send no model signals, so the audit events are recorded here (collected by
+    ``audit.batched``): ONE event per registration (its data subject names the client), and
+    for the rows made with them one event per kind for the whole file: the new clients (their
+    ids in the detail), the first status of each registration and the preferences."""
+    hashes = sorted({c["bsn_hash"] for c in fresh if c["bsn_hash"]})
+    known = {}
+    for chunk in _chunks(hashes):
+        known.update((cl.bsn_hash, _live(cl)) for cl in Client.objects.filter(bsn_hash__in=chunk))
     new_clients = []
     for c in fresh:
         if c["bsn_hash"] in known:
             c["client"] = known[c["bsn_hash"]]
             continue
         c["client"] = Client(bsn_hash=c["bsn_hash"], **{k: c[k] for k in IDENTITY_FIELDS})
+        c["client"].set_keys()  # bulk_create does not call save()
         new_clients.append(c["client"])
         if c["bsn_hash"]:
             known[c["bsn_hash"]] = c["client"]  # the same person twice in one file
@@ -389,7 +454,16 @@ def _create_all(fresh: list[dict], provider: Organisation, user) -> list[Registr
         ],
         batch_size=1000,
     )
-    audit.record_many(AuditAction.CREATE, [*new_clients, *created, *changes, *preferences])
+    audit.record_many(AuditAction.CREATE, created)
+    audit.record_bulk(
+        AuditAction.CREATE,
+        Client,
+        count=len(new_clients),
+        parent=provider,
+        detail={"ids": [client.pk for client in new_clients]},
+    )
+    audit.record_bulk(AuditAction.CREATE, StatusChange, count=len(changes), parent=provider)
+    audit.record_bulk(AuditAction.CREATE, Preference, count=len(preferences), parent=provider)
     return created
 
 

@@ -170,16 +170,26 @@ def test_the_command_refuses_a_bad_file_in_one_clear_message(homes, tmp_path):
 
 
 def test_every_row_written_by_an_import_is_in_the_audit_log(homes):
+    """One event per registration (naming the client); the clients, first statuses and
+    preferences made with them in one event per kind for the file (issue 14)."""
     from regiotafel.core.models import AuditEvent
 
-    load(homes.own, row("K1"), user=homes.planner)
-    client = Client.objects.get()
-    created = AuditEvent.objects.filter(action="create", data_subject=f"cliënt {client.pk}")
-    assert set(created.values_list("object_type", flat=True)) == {
-        "waitlist.client",
-        "waitlist.registration",
-        "waitlist.statuschange",
+    load(homes.own, row("K1"), row("K2", surname="Bakker"), user=homes.planner)
+    clients = list(Client.objects.order_by("pk"))
+    for client in clients:
+        created = AuditEvent.objects.filter(action="create", data_subject=f"cliënt {client.pk}")
+        assert list(created.values_list("object_type", flat=True)) == ["waitlist.registration"]
+    per_file = {
+        e.object_type: e.detail
+        for e in AuditEvent.objects.filter(
+            action="create", object_type__startswith="waitlist."
+        ).exclude(object_type="waitlist.registration")
     }
+    assert per_file["waitlist.client"]["aantal"] == 2
+    assert per_file["waitlist.client"]["ids"] == [c.pk for c in clients]
+    assert per_file["waitlist.statuschange"]["aantal"] == 2
+    assert per_file["waitlist.preference"]["aantal"] == 2
+    assert AuditEvent.objects.filter(object_type__startswith="waitlist.").count() == 5
 
 
 def test_the_same_person_twice_in_one_file_is_one_client(homes):
