@@ -13,8 +13,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from regiotafel.capacity import cases, claims
+from regiotafel.capacity import cases, claims, triage
 from regiotafel.capacity.models import (
+    AnswerKind,
     Bed,
     BedStatus,
     BedType,
@@ -23,6 +24,8 @@ from regiotafel.capacity.models import (
     CaseState,
     Location,
     TargetGroup,
+    TriageOutcome,
+    TriageQuestion,
 )
 from regiotafel.core.models import Municipality, User
 
@@ -136,6 +139,8 @@ def seed(*, region, organisations) -> None:
         now = timezone.now()
         _seed_beds(region, organisations, rng, now)
         _seed_day(organisations, rng, now)
+        _seed_instrument(region)
+        _seed_triage(organisations, now)
 
 
 def _seed_beds(region, organisations, rng, now) -> None:
@@ -267,3 +272,209 @@ def _case_data(rng) -> dict:
         "doelgroep": "somatisch",
         "medische_samenvatting": "Demogegevens; geen echte cliënt.",
     }
+
+
+# ---------------------------------------------------------------- triage by the RAP
+
+# (bed type the question is for or None, text, help, yes: points, bed type, urgency, demo)
+# Questions 1 and 2 use seed 003's words for the Crisis Coördinatiepunt Apeldoorn ("ouderen
+# met een acuut zorgprobleem of een mantelzorger die wegvalt"); the others are invented for
+# the demo and marked so.
+QUESTIONS = [
+    (
+        None,
+        "Is er een acuut zorgprobleem waardoor de cliënt niet thuis kan blijven?",
+        "Seed 003, Crisis Coördinatiepunt Apeldoorn: ouderen met een acuut zorgprobleem.",
+        (3, "wlz-crisis", "zelfde_dag"),
+        False,
+    ),
+    (
+        None,
+        "Valt de mantelzorger weg (ziekte, overbelasting, overlijden)?",
+        "Seed 003: of een mantelzorger die wegvalt.",
+        (3, "wlz-crisis", "zelfde_dag"),
+        False,
+    ),
+    (
+        None,
+        "Is herstel verwacht na een ziekenhuisopname of ziekte (tijdelijk verblijf met "
+        "behandeling)?",
+        "Demovraag: wijst op eerstelijns verblijf (ELV hoog complex).",
+        (3, "elv-hoog", ""),
+        True,
+    ),
+    (
+        None,
+        "Is de cliënt in de palliatieve fase?",
+        "Demovraag: wijst op ELV palliatief.",
+        (4, "elv-palliatief", ""),
+        True,
+    ),
+    (
+        None,
+        "Kan de situatie thuis met extra zorg (wijkverpleging, logeerzorg) worden overbrugd?",
+        "Demovraag: geen crisisopname nodig; advies aan de verwijzer.",
+        (2, "logeerzorg", "planbaar"),
+        True,
+    ),
+    (
+        None,
+        "Is er direct gevaar voor de cliënt of de omgeving?",
+        "Demovraag: spoed.",
+        (2, "wlz-crisis", "spoed"),
+        True,
+    ),
+]
+WLZ_INDICATION = [
+    {"label": "Ja, Wlz-indicatie aanwezig", "punten": 2, "beddentype": "wlz-crisis"},
+    {"label": "Aangevraagd of verwacht", "punten": 1, "beddentype": "wlz-crisis"},
+    {"label": "Nee", "punten": 0},
+]
+
+
+def _seed_instrument(region) -> None:
+    if TriageQuestion.objects.filter(region=region).exists():
+        return
+    types = {t.code: t for t in BedType.objects.filter(region=None)}
+    for order, (for_type, text, help_text, (points, kind, urgency), demo) in enumerate(
+        QUESTIONS, start=1
+    ):
+        TriageQuestion.objects.create(
+            region=region,
+            bed_type=types.get(for_type) if for_type else None,
+            order=order * 10,
+            text=text,
+            help_text=help_text,
+            kind=AnswerKind.JA_NEE,
+            yes_points=points,
+            yes_bed_type=types[kind],
+            yes_urgency=urgency,
+            demo=demo,
+        )
+    TriageQuestion.objects.create(
+        region=region,
+        bed_type=types["wlz-crisis"],
+        order=100,
+        text="Heeft de cliënt een Wlz-indicatie?",
+        help_text="Demovraag, alleen bij een gevraagd Wlz-crisisbed.",
+        kind=AnswerKind.KEUZE,
+        options=WLZ_INDICATION,
+        demo=True,
+    )
+
+
+def _answers(case, yes: set[int], choice: str = "0") -> dict[str, str]:
+    """Answers to the case's questions: 'ja' for the questions numbered in ``yes``."""
+    answers = {}
+    for number, question in enumerate(triage.questions_for(case), start=1):
+        if question.kind == AnswerKind.KEUZE:
+            answers[str(question.pk)] = choice
+        else:
+            answers[str(question.pk)] = "ja" if number in yes else "nee"
+    return answers
+
+
+def _crisis_data(**changes) -> dict:
+    data = {
+        "initialen": "H.M.",
+        "geboortejaar": 1936,
+        "geslacht": "v",
+        "gemeente": "GM0579",
+        "zorgvraag": "Mantelzorger (echtgenoot) acuut opgenomen; cliënt met dementie kan niet "
+        "alleen thuis blijven.",
+        "urgentie": "vandaag",
+        "beddentype": "wlz-crisis",
+        "doelgroep": "pg",
+        "medische_samenvatting": "Demogegevens; geen echte cliënt.",
+    }
+    return {**data, **changes}
+
+
+def _seed_triage(organisations, now) -> None:
+    """Crisis cases triaged by the RAP: one placed, one with a bed reserved, one advice, one
+    phoned in by a GP practice (the same person as the placed one: an earlier case)."""
+    referrer = User.objects.get(username="verwijzer")
+    triagist = User.objects.get(username="triagist")
+    planner = User.objects.get(username="planner")
+    gp = organisations["Huisartsenpost De LIMES"]
+    rap = organisations["Regionaal Aanmeldpunt Zuid-Holland Noord"]
+    practice = organisations["Huisartsenpraktijk Stevenshof"]
+    crisis_beds = Bed.objects.filter(
+        bed_type__code="wlz-crisis",
+        status=BedStatus.NIET_BEZET,
+        location__organisation=organisations["Rijnhof Ouderenzorg"],
+    ).order_by("-target_group", "label")  # pg first
+    for hours_ago, story in ((30, "placed"), (3, "reserved"), (5, "advice")):
+        at = now - timedelta(hours=hours_ago)
+        data = _crisis_data()
+        if story == "advice":
+            data = _crisis_data(
+                initialen="G.B.",
+                geboortejaar=1941,
+                geslacht="m",
+                gemeente="GM0546",
+                zorgvraag="Toenemende verwardheid; partner redt het nog, maar is uitgeput.",
+                urgentie="zelfde_dag",
+            )
+        if story == "reserved":
+            data = _crisis_data(initialen="A.K.", geboortejaar=1933, gemeente="GM0547")
+        bed = crisis_beds.first()
+        if bed is not None and story != "advice":
+            data["doelgroep"] = bed.target_group
+        case = cases.register_case(user=referrer, organisation=gp, data=data)
+        Case.objects.filter(pk=case.pk).update(registered_at=at)
+        case.transitions.update(at=at)
+        cases.hand_over(user=referrer, case=case)
+        case.transitions.exclude(at=at).update(at=at + timedelta(minutes=10))
+        case.refresh_from_db()
+        if story == "advice":
+            triage.assess(
+                user=triagist,
+                organisation=rap,
+                case=case,
+                answers=_answers(case, yes={5}, choice="2"),
+                outcome=TriageOutcome.ADVIES,
+                advice="Geen crisisopname nodig. Advies: logeerzorg aanvragen voor twee weken "
+                "(ontlasting partner) en de casemanager dementie vandaag laten bellen. Bij "
+                "verslechtering opnieuw aanmelden.",
+            )
+            _backdate_triage(case, at + timedelta(minutes=40))
+            continue
+        triage.assess(
+            user=triagist,
+            organisation=rap,
+            case=case,
+            answers=_answers(case, yes={1, 2}, choice="0"),
+            outcome=TriageOutcome.CRISISOPNAME,
+        )
+        _backdate_triage(case, at + timedelta(minutes=30))
+        if bed is None:
+            continue
+        claim = claims.reserve(
+            user=triagist,
+            organisation=rap,
+            bed_id=bed.pk,
+            case=case,
+            now=now - timedelta(minutes=20) if story == "reserved" else at + timedelta(hours=1),
+        )
+        if story == "placed":
+            claims.confirm(user=planner, claim_id=claim.pk, now=at + timedelta(hours=2))
+    # Phoned in by the GP practice: the same person as the placed crisis case (earlier case).
+    phoned = cases.register_case(
+        user=triagist,
+        organisation=rap,
+        on_behalf_of=practice,
+        data=_crisis_data(
+            initialen="H.M.",
+            zorgvraag="Na terugkeer thuis opnieuw onhoudbare situatie; huisarts belt het RAP.",
+            urgentie="spoed",
+        ),
+    )
+    Case.objects.filter(pk=phoned.pk).update(registered_at=now - timedelta(minutes=40))
+
+
+def _backdate_triage(case, at) -> None:
+    """Demo times: the assessment (and its step) happened soon after the registration."""
+    case.assessments.update(at=at)
+    case.transitions.filter(at__gt=at).update(at=at)
+    Case.objects.filter(pk=case.pk, closed_at__isnull=False).update(closed_at=at)

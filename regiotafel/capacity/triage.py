@@ -280,6 +280,7 @@ def assess(
     from regiotafel.capacity import cases
 
     permissions.check(user, "casus.trieren", case)
+    given = case
     case = Case.objects.select_related("municipality", "bed_type", "referrer_organisation").get(
         pk=case.pk
     )
@@ -379,6 +380,7 @@ def assess(
         )
     if outcome in (TriageOutcome.ADVIES, TriageOutcome.ANDERE_ROUTE):
         _tell_referrer(case, outcome, user=user)
+    given.refresh_from_db()  # the caller's object shows the new state
     return assessment
 
 
