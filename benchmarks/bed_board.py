@@ -1,20 +1,34 @@
-"""Benchmark: the bed board under load, and claims under contention, on a national dataset.
+"""Benchmark: the bed board under open-loop load, beside its framework floor and bare SQL.
 
-    python benchmarks/bed_board.py --locations 2000 --beds 30000 --clients 50
+    python benchmarks/bed_board.py                      # ~2.5 minutes
+    python benchmarks/bed_board.py --seconds 5          # shorter phases
 
-Needs PostgreSQL on 127.0.0.1:5432 (trust auth) and gunicorn (`pip install -e '.[bench]'`).
-It creates a throwaway database, loads ~2,000 locations and ~30,000 beds over 34 regions and
-342 municipalities, starts `gunicorn regiotafel.wsgi` on a free loopback port and measures,
-in one run:
+Needs PostgreSQL on 127.0.0.1:5432 (trust auth). It creates a throwaway database, loads
+2,000 locations and 30,000 beds over 34 regions and 342 municipalities, starts
+``regiotafel serve`` (gunicorn, ``WEB_WORKERS`` × ``WEB_THREADS``, default 4 × 8) with
+``benchmarks.bench_settings`` (the product's settings plus one constant-answer endpoint,
+``/bench/vloer``) on a free loopback port and measures, in one run:
 
-1. board latency: C client threads (keep-alive connections) each GET
-   /api/v1/beschikbaarheid?regio=…&beddentype=elv-hoog&vanaf_gemeente=… with a bearer token;
-2. the baseline: the bare SQL of the same board query (Django's own SQL for it, run with
-   psycopg), at the same concurrency and single-threaded;
-3. claims under contention: K free beds, N claimants per bed released at once through a
-   barrier; exactly one 201 per bed, 409 for the rest, then checked in the database.
+1. **open loop** at each ``--rates`` (default 100 and 200 req/s): arrivals are a Poisson
+   process (exponential gaps, fixed seed); each request's latency counts from its *scheduled*
+   send time, so a slow answer delays the ones queued behind it instead of hiding them
+   (no coordinated omission). Three targets at the same rates:
+   - the board, ``GET /api/v1/beschikbaarheid?regio=…&beddentype=elv-hoog&vanaf_gemeente=…``
+     spread over the 34 regions, with 60 bearer tokens;
+   - the framework floor, ``GET /bench/vloer``: same middleware, same token authentication,
+     a constant answer;
+   - the bare SQL: Django's own SQL of the board's grouped count, run with psycopg;
+2. **saturation**: closed loop, ``--clients`` connections as fast as answers come, for each
+   of the three; answers per second;
+3. **freshness**: the board at the first rate while a writer closes beds of one location,
+   one every 0.4 s, straight in the database (psql-like, no service: the triggers must catch
+   it). Every answer's free count is compared with the history of commits: an answer is
+   stale by the time between its send and the commit that made its value untrue; the goal
+   is that none is staler than a second.
 
-Traffic goes only to 127.0.0.1; every loop is bounded. The database is dropped at the end.
+The load generator runs on the same two cores as the server and the database: the numbers
+include it. Traffic goes only to 127.0.0.1; every loop is bounded. The database is dropped
+at the end; the data directory (static files) is kept between runs.
 """
 
 from __future__ import annotations
@@ -23,29 +37,43 @@ import argparse
 import http.client
 import json
 import os
+import queue
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DB = "regiotafel_bench_board"
-SECRET = "benchmark-only-secret-key-0123456789abcdef"  # noqa: S105 - a throwaway database
+DSN = f"postgresql://postgres@127.0.0.1:5432/{DB}"
+DATA_DIR = Path(tempfile.gettempdir()) / "regiotafel-bench-board-data"
+FRESH_BEDS = 40  # beds the freshness phase closes one by one
 
 
-def env() -> dict:
+def secret() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(50)
+
+
+def env(workers: int, threads: int) -> dict:
+    DATA_DIR.mkdir(exist_ok=True)
     return {
         **os.environ,
-        "DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{DB}",
-        "SECRET_KEY": SECRET,
-        "BSN_HASH_KEY": SECRET,
-        "REGIOTAFEL_DATA_DIR": tempfile.mkdtemp(prefix="regiotafel-board-"),
-        "DJANGO_SETTINGS_MODULE": "regiotafel.settings",
+        "DATABASE_URL": DSN,
+        "SECRET_KEY": secret(),
+        "BSN_HASH_KEY": secret(),
+        "REGIOTAFEL_DATA_DIR": str(DATA_DIR),
+        "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
+        "WEB_WORKERS": str(workers),
+        "WEB_THREADS": str(threads),
+        "DB_POOL_MAX": str(threads),
+        "PYTHONPATH": str(ROOT),
     }
 
 
@@ -87,7 +115,7 @@ def load(locations: int, beds: int) -> dict:
         )
         for i in range(400)
     )
-    by_region = {}
+    by_region: dict[int, list] = {}
     for m in municipalities:
         by_region.setdefault(m.region_id, []).append(m)
     sites = Location.objects.bulk_create(
@@ -100,6 +128,7 @@ def load(locations: int, beds: int) -> dict:
         for i, p in enumerate(rng.choice(providers) for _ in range(locations))
     )
     types = list(BedType.objects.filter(region=None))
+    elv_hoog = next(t for t in types if t.code == "elv-hoog")
     statuses = ["bezet"] * 85 + ["niet_bezet"] * 9 + ["gesloten"] * 3 + ["onderhoud"] * 3
     Bed.objects.bulk_create(
         (
@@ -114,6 +143,16 @@ def load(locations: int, beds: int) -> dict:
         ),
         batch_size=5000,
     )
+    fresh = Location.objects.create(
+        organisation=providers[0],
+        name="Versheid",
+        municipality=by_region[regions[0].pk][0],
+        phone="0900-0000000",
+    )
+    fresh_beds = Bed.objects.bulk_create(
+        Bed(location=fresh, bed_type=elv_hoog, target_group="somatisch", label=f"V{i}")
+        for i in range(FRESH_BEDS)
+    )
     gp = Organisation.objects.create(
         name="Huisartsenpost", type="huisartsenpost", region=regions[0]
     )
@@ -122,11 +161,17 @@ def load(locations: int, beds: int) -> dict:
         user = User.objects.create_user(username=f"verwijzer{i}")
         Membership.objects.create(user=user, organisation=gp, role="verwijzer")
         tokens.append(services.issue_token(user=user))
+    paths = [
+        f"/api/v1/beschikbaarheid?regio={region.slug}&beddentype=elv-hoog"
+        f"&vanaf_gemeente={by_region[region.pk][0].cbs_code}"
+        for region in regions
+    ]
     return {
-        "region": regions[0].slug,
-        "near": by_region[regions[0].pk][0].cbs_code,
+        "paths": paths,
         "tokens": tokens,
         "region_id": regions[0].pk,
+        "near": by_region[regions[0].pk][0].cbs_code,
+        "fresh_beds": [b.pk for b in fresh_beds],
     }
 
 
@@ -146,226 +191,298 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(environment: dict, port: int, workers: int) -> subprocess.Popen:
+def start_server(environment: dict, port: int) -> subprocess.Popen:
+    collected = (DATA_DIR / "static" / "staticfiles.json").exists()
+    command = [sys.executable, "-m", "regiotafel", "serve", "--adres", f"127.0.0.1:{port}"]
+    if collected:
+        command.append("--zonder-collectstatic")
+    # The request log (one JSON line per request, the access log) goes to a file, not the
+    # terminal: writing it is part of every request's cost, reading it is not.
+    log = open(DATA_DIR / "server.log", "w")  # noqa: SIM115 - lives as long as the server
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "regiotafel.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(workers),
-            "-k",
-            "gthread",
-            "--threads",
-            "8",
-            "--log-level",
-            "warning",
-        ],
-        env=environment,
-        cwd=ROOT,
+        command, env=environment, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
     )
-    for _ in range(150):
+    for _ in range(600):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return server
         except OSError:
-            time.sleep(0.2)
+            if server.poll() is not None:
+                raise RuntimeError("regiotafel serve stopped") from None
+            time.sleep(0.1)
     server.terminate()
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError("regiotafel serve did not start")
 
 
-def run_concurrently(clients: int, per_client: int, work) -> tuple[list[float], float]:
-    """Each client thread calls work(i) per_client times; returns latencies (ms), wall time."""
-    latencies: list[float] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(clients)
-
-    def client(i: int) -> None:
-        state = {}
-        barrier.wait()
-        mine = []
-        for _ in range(per_client):
-            started = time.perf_counter()
-            work(i, state)
-            mine.append((time.perf_counter() - started) * 1000)
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=600)
-    return latencies, time.perf_counter() - started
+# ---------------------------------------------------------------- the load generator
 
 
 def pct(values: list[float], p: float) -> float:
-    return (
-        statistics.quantiles(values, n=100, method="inclusive")[p - 1]
-        if len(values) > 1
-        else values[0]
-    )
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def describe(name: str, latencies: list[float], wall: float) -> dict:
+class Http:
+    """One keep-alive connection per client thread; GET returns (status, body)."""
+
+    def __init__(self, port: int):
+        self.port = port
+
+    def __call__(self, state: dict, path: str, token: str) -> tuple[int, bytes]:
+        conn = state.get("conn")
+        if conn is None:
+            conn = state["conn"] = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+            response = conn.getresponse()
+            return response.status, response.read()
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            state.pop("conn", None)
+            raise
+
+
+def open_loop(name: str, rate: float, seconds: float, send, *, workers: int = 48, seed=1):
+    """Poisson arrivals at ``rate``; latency from each request's scheduled time."""
+    rng = random.Random(seed)
+    schedule, t = [], 0.0
+    while True:
+        t += rng.expovariate(rate)
+        if t >= seconds:
+            break
+        schedule.append(t)
+    jobs: queue.SimpleQueue = queue.SimpleQueue()
+    for i, at in enumerate(schedule):
+        jobs.put((i, at))
+    latency: list[float | None] = [None] * len(schedule)
+    failures: list[str] = []
+    start = time.perf_counter() + 0.2
+
+    def worker() -> None:
+        state: dict = {}
+        while True:
+            try:
+                i, at = jobs.get_nowait()
+            except queue.Empty:
+                return
+            due = start + at
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                send(state, i, due)
+            except Exception as exc:  # noqa: BLE001 - counted and reported
+                failures.append(type(exc).__name__)
+            latency[i] = (time.perf_counter() - due) * 1000
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 120)
+    done = [v for v in latency if v is not None]
+    wall = time.perf_counter() - start
     row = {
         "what": name,
-        "n": len(latencies),
-        "p50": pct(latencies, 50),
-        "p90": pct(latencies, 90),
-        "p99": pct(latencies, 99),
-        "max": max(latencies),
-        "per_s": len(latencies) / wall,
+        "rate": rate,
+        "n": len(done),
+        "p50": pct(done, 50),
+        "p99": pct(done, 99),
+        "max": max(done),
+        "served_per_s": len(done) / wall,
+        "failures": len(failures),
     }
     print(
-        f"{name:<44} n={row['n']:>5}  p50={row['p50']:7.1f} ms  p90={row['p90']:7.1f} ms  "
-        f"p99={row['p99']:7.1f} ms  max={row['max']:7.1f} ms  {row['per_s']:7.0f}/s"
+        f"{name:<28} {rate:>5.0f}/s  n={row['n']:>5}  p50={row['p50']:7.2f} ms  "
+        f"p99={row['p99']:8.2f} ms  max={row['max']:8.1f} ms  failures={len(failures)}",
+        flush=True,
     )
     return row
 
 
-def board_load(port: int, data: dict, clients: int, per_client: int) -> dict:
-    path = (
-        f"/api/v1/beschikbaarheid?regio={data['region']}&beddentype=elv-hoog"
-        f"&vanaf_gemeente={data['near']}"
-    )
-    failures = []
+def saturation(name: str, seconds: float, send, *, clients: int) -> dict:
+    """Closed loop: ``clients`` threads each send as soon as the last answer came."""
+    stop = time.perf_counter() + seconds
+    counts = [0] * clients
+    failures: list[str] = []
 
-    def work(i: int, state: dict) -> None:
-        conn = state.setdefault("conn", http.client.HTTPConnection("127.0.0.1", port, timeout=30))
-        conn.request("GET", path, headers={"Authorization": f"Bearer {data['tokens'][i]}"})
-        response = conn.getresponse()
-        response.read()
-        if response.status != 200:
-            failures.append(response.status)
+    def client(k: int) -> None:
+        state: dict = {}
+        i = k
+        while time.perf_counter() < stop:
+            try:
+                send(state, i, time.perf_counter())
+                counts[k] += 1
+            except Exception as exc:  # noqa: BLE001 - counted and reported
+                failures.append(type(exc).__name__)
+            i += clients
 
-    latencies, wall = run_concurrently(clients, per_client, work)
-    assert not failures, f"{len(failures)} board requests failed: {set(failures)}"
-    return describe(f"board API, {clients} concurrent clients", latencies, wall)
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    per_s = sum(counts) / (time.perf_counter() - started)
+    print(f"{name:<28} saturation: {per_s:7.0f} answers/s  failures={len(failures)}", flush=True)
+    return {"what": name, "per_s": per_s, "failures": len(failures)}
 
 
-def sql_load(sql: str, params, clients: int, per_client: int) -> dict:
+def board_sender(http: Http, data: dict):
+    paths, tokens = data["paths"], data["tokens"]
+
+    def send(state, i, due):
+        status, _ = http(state, paths[i % len(paths)], tokens[i % len(tokens)])
+        if status != 200:
+            raise RuntimeError(f"status {status}")
+
+    return send
+
+
+def floor_sender(http: Http, data: dict):
+    tokens = data["tokens"]
+
+    def send(state, i, due):
+        status, _ = http(state, "/bench/vloer", tokens[i % len(tokens)])
+        if status != 200:
+            raise RuntimeError(f"status {status}")
+
+    return send
+
+
+def sql_sender(sql: str, params):
     import psycopg
 
-    def work(i: int, state: dict) -> None:
-        conn = state.setdefault(
-            "conn", psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{DB}", autocommit=True)
-        )
+    def send(state, i, due):
+        conn = state.get("db")
+        if conn is None:
+            conn = state["db"] = psycopg.connect(DSN, autocommit=True)
         conn.execute(sql, params).fetchall()
 
-    latencies, wall = run_concurrently(clients, per_client, work)
-    return describe(f"bare SQL of the same query, {clients} clients", latencies, wall)
+    return send
 
 
-def claim_contention(port: int, data: dict, beds: int, per_bed: int) -> dict:
+# ---------------------------------------------------------------- freshness
+
+
+def freshness(http: Http, data: dict, rate: float, seconds: float) -> dict:
+    """Board answers while a writer closes the 'Versheid' beds one by one in the database."""
     import psycopg
 
-    with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{DB}") as conn:
-        free = [
-            row[0]
-            for row in conn.execute(
-                "SELECT id FROM capacity_bed WHERE status = 'niet_bezet' ORDER BY id LIMIT %s",
-                (beds,),
-            )
-        ]
-    outcomes: dict[int, list[int]] = {bed: [] for bed in free}
-    lock = threading.Lock()
-    barrier = threading.Barrier(len(free) * per_bed)
-
-    def claimant(bed: int, token: str) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        barrier.wait()
-        conn.request(
-            "POST",
-            f"/api/v1/bedden/{bed}/reserveringen",
-            body="{}",
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        )
-        status = conn.getresponse().status
-        with lock:
-            outcomes[bed].append(status)
-
-    threads = [
-        threading.Thread(target=claimant, args=(bed, data["tokens"][k % 60]))
-        for bed in free
-        for k in range(per_bed)
-    ]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=600)
-    wall = time.perf_counter() - started
-    exactly_one = all(sorted(s) == [201] + [409] * (per_bed - 1) for s in outcomes.values())
-    with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{DB}") as conn:
-        active = dict(
-            conn.execute(
-                "SELECT bed_id, count(*) FROM capacity_claim WHERE state = 'actief' "
-                "AND bed_id = ANY(%s) GROUP BY bed_id",
-                (free,),
-            ).fetchall()
-        )
-        reserved = conn.execute(
-            "SELECT count(*) FROM capacity_bed WHERE id = ANY(%s) AND status = 'gereserveerd'",
-            (free,),
-        ).fetchone()[0]
-    in_db = all(active.get(bed) == 1 for bed in free) and reserved == len(free)
-    total = len(free) * per_bed
-    print(
-        f"claims: {len(free)} beds × {per_bed} claimants = {total} requests in {wall:.2f} s "
-        f"({total / wall:.0f}/s); exactly one 201 per bed: {exactly_one}; "
-        f"database: one active claim and 'gereserveerd' per bed: {in_db}"
+    path = (
+        f"/api/v1/beschikbaarheid?regio={data['paths'][0].split('regio=')[1].split('&')[0]}"
+        f"&beddentype=elv-hoog&vanaf_gemeente={data['near']}"
     )
-    return {
-        "beds": len(free),
-        "per_bed": per_bed,
-        "seconds": wall,
-        "per_s": total / wall,
-        "exactly_one": exactly_one,
-        "in_db": in_db,
+    commits: list[tuple[float, int]] = [(0.0, FRESH_BEDS)]  # (commit time, free after it)
+    answers: list[tuple[float, float, int]] = []  # (sent, answered, free seen)
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def writer() -> None:
+        with psycopg.connect(DSN, autocommit=True) as conn:
+            for n, bed in enumerate(data["fresh_beds"][: FRESH_BEDS - 1], start=1):
+                if stop.wait(0.4):
+                    return
+                conn.execute("UPDATE capacity_bed SET status = 'bezet' WHERE id = %s", (bed,))
+                with lock:
+                    commits.append((time.perf_counter(), FRESH_BEDS - n))
+
+    tokens = data["tokens"]
+
+    def send(state, i, due):
+        sent = time.perf_counter()
+        status, body = http(state, path, tokens[i % len(tokens)])
+        answered = time.perf_counter()
+        if status != 200:
+            raise RuntimeError(f"status {status}")
+        seen = next((r["vrij"] for r in json.loads(body) if r["locatie"] == "Versheid"), 0)
+        with lock:
+            answers.append((sent, answered, seen))
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    row = open_loop("board while beds change", rate, seconds, send, seed=7)
+    stop.set()
+    thread.join(timeout=5)
+    # A value v was true from the commit that made it until the next commit.
+    until = {
+        free: (commits[k + 1][0] if k + 1 < len(commits) else float("inf"))
+        for k, (_, free) in enumerate(commits)
     }
+    worst, stale = 0.0, 0
+    for sent, _answered, seen in answers:
+        ended = until.get(seen, float("inf"))
+        lag = max(0.0, sent - ended)  # how long before sending the seen value had gone
+        worst = max(worst, lag)
+        stale += lag > 1.0
+    row.update(changes=len(commits) - 1, answers=len(answers), worst_lag_s=worst, stale=stale)
+    print(
+        f"freshness: {len(commits) - 1} commits, {len(answers)} answers, worst lag "
+        f"{worst * 1000:.0f} ms, answers staler than 1 s: {stale}",
+        flush=True,
+    )
+    return row
+
+
+# ---------------------------------------------------------------- main
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--locations", type=int, default=2000)
     parser.add_argument("--beds", type=int, default=30000)
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=40, help="per client")
+    parser.add_argument("--rates", type=float, nargs="+", default=[100, 200])
+    parser.add_argument("--seconds", type=float, default=10, help="per open-loop phase")
+    parser.add_argument("--saturation-seconds", type=float, default=6)
+    parser.add_argument("--clients", type=int, default=16, help="for saturation")
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--claim-beds", type=int, default=20)
-    parser.add_argument("--claimants", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
-    environment = env()
+    environment = env(args.workers, args.threads)
     os.environ.update(environment)
     sys.path.insert(0, str(ROOT))
+    load_before = os.getloadavg()
     psql(f"DROP DATABASE IF EXISTS {DB}")
     psql(f"CREATE DATABASE {DB}")
     server = None
+    results: dict = {"date": datetime.now(UTC).isoformat(timespec="seconds")}
     try:
+        t0 = time.perf_counter()
         data = load(args.locations, args.beds)
         sql, params = board_sql(data["region_id"], data["near"])
         from django.db import connections
 
         connections.close_all()
+        print(f"loaded in {time.perf_counter() - t0:.1f} s", flush=True)
         port = free_port()
-        server = start_server(environment, port, args.workers)
-        board_load(port, data, 1, 20)  # warm up every worker's caches
-        results = {
-            "board": board_load(port, data, args.clients, args.requests),
-            "sql": sql_load(sql, params, args.clients, args.requests),
-            "sql_single": sql_load(sql, params, 1, 200),
-        }
-        results["claims"] = claim_contention(port, data, args.claim_beds, args.claimants)
-        b, s = results["board"], results["sql"]
-        print(
-            f"ratio board/bare SQL at {args.clients} clients: p50 {b['p50'] / s['p50']:.1f}x, "
-            f"p99 {b['p99'] / s['p99']:.1f}x"
+        server = start_server(environment, port)
+        http = Http(port)
+        board, floor, bare = (
+            board_sender(http, data),
+            floor_sender(http, data),
+            sql_sender(sql, params),
         )
+        saturation("warm-up", 2, board, clients=args.clients)  # every worker's caches
+        results["load_before"] = load_before
+        results["open_loop"] = []
+        for rate in args.rates:
+            for name, send in (
+                ("board API", board),
+                ("floor (constant)", floor),
+                ("bare SQL", bare),
+            ):
+                results["open_loop"].append(open_loop(name, rate, args.seconds, send))
+        results["saturation"] = [
+            saturation(name, args.saturation_seconds, send, clients=args.clients)
+            for name, send in (
+                ("board API", board),
+                ("floor (constant)", floor),
+                ("bare SQL", bare),
+            )
+        ]
+        results["freshness"] = freshness(http, data, args.rates[0], args.seconds * 1.5)
+        results["load_after"] = os.getloadavg()
+        summarise(results)
         print(json.dumps(results, default=float))
     finally:
         if server is not None:
@@ -374,7 +491,28 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        psql(f"DROP DATABASE IF EXISTS {DB}")
+        psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+
+
+def summarise(results: dict) -> None:
+    rows = results["open_loop"]
+    by = {(r["what"], r["rate"]): r for r in rows}
+    for rate in sorted({r["rate"] for r in rows}):
+        board, floor = by[("board API", rate)], by[("floor (constant)", rate)]
+        print(
+            f"at {rate:.0f}/s: board p99 {board['p99']:.1f} ms = "
+            f"{board['p99'] / floor['p99']:.2f}× the floor's ({floor['p99']:.1f} ms); "
+            f"p50 {board['p50'] / floor['p50']:.2f}×",
+            flush=True,
+        )
+    sat = {r["what"]: r["per_s"] for r in results["saturation"]}
+    print(
+        f"saturation: board {sat['board API']:.0f}/s, floor {sat['floor (constant)']:.0f}/s "
+        f"(board/floor {sat['board API'] / sat['floor (constant)']:.2f}), bare SQL "
+        f"{sat['bare SQL']:.0f}/s; load average before {results['load_before']}, after "
+        f"{results['load_after']}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
