@@ -182,6 +182,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "regiotafel.core.static_storage.HashedStaticFiles"},
 }
 WHITENOISE_AUTOREFRESH = DEBUG
+# Cached for ever (immutable): collected names with their content hash, and the vendored
+# libraries, whose file names carry their version also where nothing is collected (the demo).
+WHITENOISE_IMMUTABLE_FILE_TEST = (
+    r"(\.[0-9a-f]{12}\.\w+|/regiotafel/vendor/[^/]+-\d+\.\d+\.\d+\.[^/]*)$"
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

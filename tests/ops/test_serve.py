@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -200,6 +201,10 @@ def assert_it_serves(base: str, data_dir: Path) -> None:
     assert chart_library.status_code == 200
     assert "public" in chart_library.headers["Cache-Control"]
     assert "no-store" not in chart_library.headers["Cache-Control"]
+    # ... redirected to the minified bundle under its content hash, gzip, immutable
+    assert re.search(r"/static/regiotafel/vendor/[\w.-]+\.[0-9a-f]{12}\.js$", chart_library.url)
+    assert "immutable" in chart_library.headers["Cache-Control"]
+    assert chart_library.headers.get("Content-Encoding") == "gzip"
 
     login = requests.get(f"{base}/inloggen/", timeout=10)
     assert login.status_code == 200
