@@ -1,7 +1,10 @@
 """Demo data for the shared waiting list: about 300 waiting clients across the demo
 providers, imported through the real importer, with a realistic share of people registered
 at two providers (same BSN: recognised at once) and of near-duplicates without a BSN (a typo,
-a swapped day and month: proposed for review).
+a swapped day and month: proposed for review). The care office has named a dossierhouder for
+most clients (the first provider that registered them), and three clients lie on a Wlz crisis
+bed of Rijnhof: one 16 days (past the fourteen-day onward-placement deadline), one 12 days
+(the deadline is near: warned), and one not yet linked to the waiting list.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import csv
 import io
 import random
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.utils import timezone
@@ -137,6 +141,8 @@ def seed(*, region, organisations) -> None:
             )
         _history(providers, rng, today)
         duplicates.refresh_candidates()
+        _dossierhouders(providers, rng)
+        _crisis_admissions(organisations, rng)
 
 
 def _person(rng, n, locations, today) -> dict:
@@ -222,3 +228,123 @@ def _history(providers, rng, today) -> None:
 def _weighted(rng, options):
     values, weights = zip(*options, strict=True)
     return rng.choices(values, weights=weights)[0]
+
+
+def _dossierhouders(providers, rng) -> None:
+    """The care office named the first registering provider for nine clients in ten."""
+    from regiotafel.waitlist.models import Client
+
+    now = timezone.now()
+    waiting = Client.objects.filter(
+        merged_into__isnull=True,
+        registrations__provider__in=providers,
+        registrations__state=RegistrationState.OPEN,
+    ).distinct()
+    for client in waiting.order_by("pk"):
+        first = client.registrations.filter(state=RegistrationState.OPEN).order_by("pk").first()
+        if first is not None and rng.random() < 0.9:
+            Client.objects.filter(pk=client.pk).update(
+                dossierhouder_id=first.provider_id,
+                dossierhouder_since=now - timedelta(days=rng.randint(1, 90)),
+            )
+
+
+def _crisis_admissions(organisations, rng) -> None:
+    """Clients admitted to Rijnhof's Wlz crisis beds 16, 12 and 2 days ago, through the real
+    admission hook (``onward.on_admission``), then the scheduler's deadline check."""
+    from regiotafel.capacity.models import (
+        Bed,
+        BedStatus,
+        Case,
+        CaseState,
+        Claim,
+        ClaimState,
+    )
+    from regiotafel.core.models import User
+    from regiotafel.waitlist import onward
+    from regiotafel.waitlist.models import Client
+
+    provider = organisations.get("Rijnhof Ouderenzorg")
+    gp = organisations.get("Huisartsenpost De LIMES")
+    referrer = User.objects.filter(username="verwijzer").first()
+    planner = User.objects.filter(username="planner").first()
+    if provider is None or gp is None or referrer is None:
+        return
+    # Occupied crisis beds without a case on them: the demo day filled them before it began.
+    beds = list(
+        Bed.objects.filter(
+            bed_type__code=onward.CRISIS_BED_TYPE,
+            status=BedStatus.BEZET,
+            location__organisation=provider,
+        )
+        .exclude(pk__in=Case.objects.exclude(placed_bed=None).values("placed_bed"))
+        .order_by("label")[:3]
+    )
+    now = timezone.now()
+    waiting = [
+        c
+        for c in Client.objects.filter(
+            merged_into__isnull=True,
+            registrations__provider=provider,
+            registrations__state=RegistrationState.OPEN,
+        )
+        .distinct()
+        .order_by("pk")
+    ]
+    rng.shuffle(waiting)
+    for index, (bed, days) in enumerate(zip(beds, (16, 12, 2), strict=False)):
+        admitted = now - timedelta(days=days)
+        client = next((c for c in waiting if onward.match_client(_as_case(c)) == c), None)
+        if client is None or index == 2:  # the third: a person not on the list yet
+            person = SimpleNamespace(
+                initials="Z.",
+                birth_year=1931,
+                gender="v",
+                municipality_id=bed.location.municipality_id,
+            )
+        else:
+            waiting.remove(client)
+            person = _as_case(client)
+        case = Case.objects.create(
+            reference=f"{admitted:%Y}-DP{index + 1:04d}",
+            referrer_organisation=gp,
+            created_by=referrer,
+            initials=person.initials or "Z.",
+            birth_year=person.birth_year,
+            gender=person.gender or "v",
+            municipality_id=person.municipality_id,
+            care_need="Demo: thuis onhoudbaar geworden, Wlz-indicatie aanwezig.",
+            urgency="spoed",
+            bed_type=bed.bed_type,
+            target_group=bed.target_group,
+            state=CaseState.GEPLAATST,
+            registered_at=admitted - timedelta(hours=3),
+            placed_at=admitted,
+            closed_at=admitted,
+            placed_bed=bed,
+            outcome="regio",
+        )
+        Claim.objects.create(
+            bed=bed,
+            case=case,
+            organisation=gp,
+            claimed_by=referrer,
+            created_at=admitted - timedelta(hours=2),
+            expires_at=admitted,
+            state=ClaimState.BEVESTIGD,
+            decided_at=admitted,
+            decided_by=planner,
+        )
+        onward.on_admission(case=case, bed=bed, user=None, now=admitted)
+    onward.check_deadlines(now=now)
+
+
+def _as_case(client) -> SimpleNamespace:
+    """What a case knows of a person: initials, birth year, gender and municipality."""
+    first = client.registrations.filter(state=RegistrationState.OPEN).order_by("pk").first()
+    return SimpleNamespace(
+        initials=client.initials,
+        birth_year=client.birth_date.year,
+        gender=client.gender,
+        municipality_id=first.municipality_id,
+    )
