@@ -285,6 +285,7 @@ def _crisis_admissions(organisations, rng) -> None:
         c
         for c in Client.objects.filter(
             merged_into__isnull=True,
+            dossierhouder__isnull=False,  # the dossierhouder is warned too
             registrations__provider=provider,
             registrations__state=RegistrationState.OPEN,
         )
