@@ -88,7 +88,7 @@ class CaseIn(Schema):
     geslacht: str = ""
     gemeente: str = Field("", description="CBS-code van de woongemeente, bijv. GM0546")
     zorgvraag: str = ""
-    urgentie: str = Field("", description="spoed, vandaag of planbaar")
+    urgentie: str = Field("", description="spoed, zelfde_dag, vandaag (binnen 24 uur) of planbaar")
     beddentype: str = Field("", description="code van het beddentype, bijv. elv-hoog")
     doelgroep: str = Field("", description="somatisch of pg")
     medische_samenvatting: str = ""
@@ -123,13 +123,27 @@ class CaseOut(Schema):
     medische_samenvatting: str = Field(alias="medical_summary")
     aangemeld_op: datetime = Field(alias="registered_at")
     geplaatst_op: datetime | None = Field(None, alias="placed_at")
+    eigenaar: str
+    telefonisch_aangemeld: bool = Field(alias="phoned_in")
+    uitkomst: str = Field(alias="outcome")
     uren_tot_plaatsing: float
+    norm_uren: int
     binnen_norm: bool | None
     overgangen: list[TransitionOut]
 
     @staticmethod
     def resolve_uren_tot_plaatsing(case) -> float:
         return round(case.hours_to_placement(), 1)
+
+    @staticmethod
+    def resolve_eigenaar(case) -> str:
+        return (case.owner or case.referrer_organisation).name
+
+    @staticmethod
+    def resolve_norm_uren(case) -> int:
+        from regiotafel.capacity.cases import target_hours
+
+        return target_hours(case)
 
     @staticmethod
     def resolve_binnen_norm(case) -> bool | None:
