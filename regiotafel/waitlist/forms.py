@@ -5,7 +5,7 @@ from regiotafel.waitlist.models import WaitingStatus
 
 
 class ImportForm(forms.Form):
-    aanbieder = forms.ChoiceField(label=_("Dossierhouder (aanbieder)"))
+    aanbieder = forms.ChoiceField(label=_("Aanbieder"))
     bestand = forms.FileField(label=_("Bestand (CSV of XLSX)"))
     alleen_geldige = forms.BooleanField(
         label=_("Lees de geldige rijen in en geef de afgekeurde rijen terug"), required=False

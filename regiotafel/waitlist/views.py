@@ -130,7 +130,8 @@ def onward_list(request):
     if shown == "open":
         found = found.filter(state=OnwardState.OPEN)
     found = list(found.order_by("state", "deadline", "pk")[:200])
-    audit.record_reads(found, detail={"pagina": "doorplaatsing"})
+    linked = [o.registration.client for o in found if o.registration_id]
+    audit.record_reads([*found, *linked], detail={"pagina": "doorplaatsing"})
     today = timezone.localdate()
     rows = [(o, o.days_left(today), -o.days_left(today)) for o in found]
     return render(
