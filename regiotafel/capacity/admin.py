@@ -30,7 +30,7 @@ class BedTypeAdmin(admin.ModelAdmin):
 
 @admin.register(CapacitySettings)
 class CapacitySettingsAdmin(admin.ModelAdmin):
-    list_display = ["region", "stale_after_minutes", "hold_minutes", "placement_target_hours"]
+    list_display = ["region", "stale_after_minutes", "hold_minutes"]
 
 
 @admin.register(ClaimDeadline)
