@@ -109,6 +109,7 @@ for key, label, url_name, action, order in [
     ("capaciteit", _("Beddenbord"), "capacity:board", "beschikbaarheid.bekijken", 10),
     ("casussen", _("Casussen"), "capacity:cases", "casus.bekijken", 11),
     ("reserveringen", _("Reserveringen"), "capacity:claims", "casus.bekijken", 12),
+    ("triage", _("Triage"), "capacity:triage", "casus.trieren", 12),
     ("bedden", _("Mijn bedden"), "capacity:beds", "bedden.bijwerken", 13),
     ("rapportage", _("Capaciteitscijfers"), "capacity:report", "capaciteit.rapportage", 14),
 ]:
