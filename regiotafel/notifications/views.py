@@ -16,6 +16,7 @@ from regiotafel.notifications.models import Notification
 
 
 @login_required
+@require_GET
 def notification_list(request):
     page = Paginator(inbox.of(request.user), 50).get_page(request.GET.get("pagina"))
     labels = {kind.slug: kind.label for kind in events.all_kinds()}
