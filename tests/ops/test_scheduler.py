@@ -20,9 +20,11 @@ pytestmark = pytest.mark.integration
 
 ALL_JOBS = [
     "afgewezen-regels-opruimen",
+    "doorplaatsing-termijnen",  # waitlist onward placement
     "inlogpogingen-opruimen",
     "plannen-herstellen",
     "reserveringen-vrijgeven",
+    "reserveringen-waarschuwen",  # notifications/periodic.py
     "sessies-opruimen",
     "taken-opruimen",
     "verouderde-beschikbaarheid",
@@ -44,8 +46,9 @@ def test_every_job_runs_at_first_and_then_only_when_its_interval_has_passed(db):
     now = timezone.now()
     assert sorted(scheduler.run_due(worker_id="a", now=now)) == ALL_JOBS
     assert scheduler.run_due(worker_id="b", now=now + timedelta(seconds=30)) == []
-    assert scheduler.run_due(worker_id="b", now=now + timedelta(seconds=61)) == [
-        "reserveringen-vrijgeven"
+    assert sorted(scheduler.run_due(worker_id="b", now=now + timedelta(seconds=61))) == [
+        "reserveringen-vrijgeven",
+        "reserveringen-waarschuwen",
     ]
     runs = {row["name"]: row for row in scheduler.last_runs()}
     assert runs["reserveringen-vrijgeven"]["last_status"] == "ok"
