@@ -164,7 +164,9 @@ def reserve(request, location_id: int):
             target_group=target_group,
             case=case,
         )
-    except errors.Conflict as exc:
+    except (errors.Conflict, errors.PermissionDenied) as exc:
+        if isinstance(exc, errors.PermissionDenied) and exc.code == "geen-toegang":
+            raise  # no right at all: the 403 page; a named refusal (triage) is a message
         _refusal(request, exc, case)
         query = {"beddentype": bed_type, "doelgroep": target_group, "casus": reference}
         fallback = (

@@ -254,3 +254,16 @@ def test_decline_and_withdraw_ask_for_confirmation(ward, new_case, client):
     theirs = client.get(reverse("capacity:claims")).content.decode()
     weiger = theirs[theirs.index("/weiger/") :]
     assert weiger.split(">", 1)[0].count("data-confirm=") == 1
+
+
+def test_a_triage_only_bed_refused_to_a_referrer_keeps_the_board_and_says_why(ward, client):
+    from regiotafel.capacity.models import BedType
+    from tests.capacity.conftest import add_beds
+
+    add_beds(ward.leiden, BedType.objects.get(code="wlz-crisis", region=None), "somatisch", 1, "C")
+    client.force_login(ward.referrer)
+    back = f"{BOARD}?beddentype=wlz-crisis"
+    response = reserve_page(client, ward.leiden, beddentype="wlz-crisis", terug=back)
+    assert response.status_code == 302 and response["Location"] == back
+    assert "(alleen-via-triage)" in messages_of(client, back)
+    assert not Claim.objects.exists()
