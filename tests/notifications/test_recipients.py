@@ -111,7 +111,7 @@ def test_send_writes_one_row_per_person_with_its_audit_event(ward):
     assert [n.recipient for n in rows] == [ward.planner]
     stored = Notification.objects.get(recipient=ward.planner)
     assert stored.text == "Nieuwe reservering 12 op bed L1"
-    assert (stored.subject_type, stored.subject_id) == ("capacity.location", str(ward.leiden.pk))
+    assert (stored.subject_type, stored.subject_id) == ("core.location", str(ward.leiden.pk))
     assert stored.organisation == ward.provider and stored.read_at is None
     assert AuditEvent.objects.filter(
         object_type="notifications.notification", object_id=str(stored.pk), action="create"
