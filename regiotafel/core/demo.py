@@ -125,7 +125,17 @@ def seed(*, password: str | None = None) -> list[Login]:
     logins = [_seed_user(spec, organisations, password) for spec in USERS]
     for extend in EXTENSIONS:
         extend(region=region, organisations=organisations)
+    _give_addresses()  # after the seeded activity: only what happens live is e-mailed
     return [_with_extras(login, region) for login in logins]
+
+
+def _give_addresses() -> None:
+    """Demo accounts get an e-mail address in the reserved .invalid domain, so notification
+    e-mails show on the console of `regiotafel demo` (docs/notifications.md)."""
+    for spec in USERS:
+        User.objects.filter(username=spec.username, email="").update(
+            email=f"{spec.username}@demo.regiotafel.invalid"
+        )
 
 
 # Apps add lines under a demo login (accounts: the second-factor key of the demo
