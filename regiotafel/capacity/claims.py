@@ -300,6 +300,7 @@ def link_case(*, user: User, claim_id: int, case: Case, now: datetime | None = N
             _("Deze reservering hoort al bij casus %(ref)s.") % {"ref": claim.case.reference},
             code="reservering-heeft-casus",
         )
+    refuse_second_claim(case, now=now)  # the case holds another bed: say so
     deadline = max(
         claim.expires_at, claim.created_at + timedelta(minutes=claim_minutes(claim.bed, hold=False))
     )

@@ -267,3 +267,18 @@ def test_a_triage_only_bed_refused_to_a_referrer_keeps_the_board_and_says_why(wa
     assert response.status_code == 302 and response["Location"] == back
     assert "(alleen-via-triage)" in messages_of(client, back)
     assert not Claim.objects.exists()
+
+
+def test_a_hold_is_not_linked_to_a_case_that_already_holds_a_bed(ward, new_case, client):
+    case = new_case()
+    leiden = Bed.objects.filter(location=ward.leiden).order_by("label")
+    claims.reserve(user=ward.referrer, organisation=ward.gp, bed_id=leiden[0].pk, case=case)
+    hold = claims.reserve(user=ward.referrer, organisation=ward.gp, bed_id=leiden[1].pk)
+    linked = post(
+        client,
+        f"/api/v1/reserveringen/{hold.pk}/koppelingen",
+        ward.referrer,
+        {"casus": case.reference},
+    )
+    assert linked.status_code == 409
+    assert linked.json()["code"] == "casus-heeft-reservering"
