@@ -54,6 +54,11 @@ def build(cast) -> World:
         name="Zorgkantoor ZHN", type=OrganisationType.ZORGKANTOOR, region=region
     )
     zk = make_user("zorgkantoor", (care_office, Role.CAPACITEITSBEHEERDER))
+    # The registration point of the region: its triagist triages the own case (handed over).
+    rap = Organisation.objects.create(
+        name="RAP ZHN", type=OrganisationType.AANMELDPUNT, region=region
+    )
+    rap_triagist = make_user("rap-triagist", (rap, Role.TRIAGIST))
     orgs = {"own": cast.own, "neighbour": cast.neighbour, "far": cast.far}
     towns = {"own": leiden, "neighbour": katwijk, "far": haarlem}
     regions = {"own": region, "neighbour": region, "far": other}
@@ -85,6 +90,8 @@ def build(cast) -> World:
         )
         for i, s in enumerate(SIDES)
     ]
+    Case.objects.filter(pk=o["case"][0].pk).update(handled_by=rap)
+    o["case"][0].handled_by = rap
     later = timezone.now() + timedelta(hours=2)
     # a claim by the neighbour on the own organisation's bed, and one far away
     o["claim"] = [
@@ -219,6 +226,7 @@ def build(cast) -> World:
         "analist": cast.analyst,
         "beheerder": cast.admin,
         "zorgkantoor": zk,
+        "rap-triagist": rap_triagist,
         "buitenstaander": cast.outsider,
         "anoniem": None,
     }
