@@ -32,12 +32,14 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         from regiotafel.accounts import lockout
 
-        lockout.refuse_if_token_locked(request)  # 429 te-veel-pogingen after repeated bad tokens
+        # 429 te-veel-pogingen after repeated bad tokens (asked at most once a second)
+        token_cache.refuse_if_locked(request, lockout.refuse_if_token_locked)
         # Token, user and memberships from a per-process copy at most a second old: a
         # revocation anywhere counts within a second (core/token_cache.py).
         key_hash = hash_token(token)
         api_token = token_cache.resolve(key_hash)
         if api_token is None:
+            token_cache.forget_address(request)
             lockout.record_bad_token(request)
             return None
         now = timezone.now()

@@ -7,7 +7,8 @@ process, what a token resolved to (the token, its user, the user's memberships) 
 revoked or deleted, a user deactivated, a membership removed or changed. In the process
 that makes such a change (a ``post_save``/``post_delete`` of ApiToken, User or Membership)
 it takes effect at once. Nothing personal is kept beyond what the request itself loads, and
-only in memory.
+only in memory. The bad-token lock of a client address (``accounts.lockout``) is asked at
+most once a second per address and process in the same way (:func:`refuse_if_locked`).
 
 Every request gets its own copies of the token and user objects, so per-request state kept
 on them (the acting organisation, cached memberships) never leaks between requests.
@@ -39,6 +40,7 @@ class _Resolved:
 def forget_all(*args, **kwargs) -> None:
     with _lock:
         _entries.clear()
+    _allowed.clear()
 
 
 def _changed(sender, update_fields=None, **kwargs) -> None:
@@ -70,6 +72,32 @@ def resolve(key_hash: str):
     user._regiotafel_memberships = list(held.memberships)
     token.user = user
     return token
+
+
+_allowed: dict[str | None, float] = {}  # client address -> when the lock last let it in
+
+
+def refuse_if_locked(request, check) -> None:
+    """``check(request)`` (the bad-token lock of the client's address, two queries) at most
+    once per TTL per address and process. A bad token from the address in this process
+    forgets the answer at once (:func:`forget_address`); one from another process counts
+    here within TTL."""
+    from regiotafel.core.middleware import client_ip
+
+    address, now = client_ip(request), _clock()
+    at = _allowed.get(address)
+    if at is not None and now - at < TTL:
+        return
+    check(request)  # raises when the address is locked
+    if len(_allowed) > ENTRIES:
+        _allowed.clear()
+    _allowed[address] = now
+
+
+def forget_address(request) -> None:
+    from regiotafel.core.middleware import client_ip
+
+    _allowed.pop(client_ip(request), None)
 
 
 def touched(key_hash: str, last_used_at) -> None:
