@@ -315,6 +315,7 @@ def link_case(*, user: User, claim_id: int, case: Case, now: datetime | None = N
         reason=_("bed %(bed)s gereserveerd") % {"bed": claim.bed},
     )
     claim.refresh_from_db()
+    claim_events.linked(claim, actor=user)  # the planners can decide now
     return claim
 
 

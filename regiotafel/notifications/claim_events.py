@@ -50,6 +50,28 @@ def claimed(claim, *, actor=None) -> None:
     )
 
 
+def linked(claim, *, actor=None) -> None:
+    """A hold got its case: the bed's planners can now confirm or decline the admission."""
+    notify.send(
+        events.CLAIM_NEW.slug,
+        subject=claim,
+        text=_(
+            "Reservering %(id)s op %(bed)s is nu voor casus %(ref)s, geldig tot %(until)s. "
+            "Bevestig of weiger de opname."
+        )
+        % {
+            "id": claim.pk,
+            "bed": _bed_text(claim),
+            "ref": claim.case.reference,
+            "until": _time(claim.expires_at),
+        },
+        url=reverse("capacity:claims"),
+        organisations=[claim.bed.location.organisation_id],
+        roles=PLANNERS,
+        actor=actor,
+    )
+
+
 def _to_claimant(claim, event: str, text: str, *, actor=None) -> None:
     notify.send(
         event,

@@ -167,3 +167,17 @@ def test_a_refused_claim_tells_no_one(mailed, claimed, new_case, mailoutbox):
             user=mailed.referrer, organisation=mailed.gp, bed_id=claimed.bed_id, case=new_case()
         )
     assert Notification.objects.count() == before
+
+
+def test_a_hold_that_gets_its_case_tells_the_planners_again(
+    mailed, new_case, django_capture_on_commit_callbacks
+):
+    hold = claims.reserve(
+        user=mailed.referrer, organisation=mailed.gp, bed_id=bed_at(mailed, mailed.leiden).pk
+    )
+    [first] = told(mailed.planner, events.CLAIM_NEW.slug)
+    assert "nog zonder casus" in first.text
+    case = new_case()
+    claims.link_case(user=mailed.referrer, claim_id=hold.pk, case=case)
+    texts = [n.text for n in told(mailed.planner, events.CLAIM_NEW.slug)]
+    assert any(f"nu voor casus {case.reference}" in text for text in texts)
