@@ -117,3 +117,28 @@ def test_send_writes_one_row_per_person_with_its_audit_event(ward):
         object_type="notifications.notification", object_id=str(stored.pk), action="create"
     ).exists()
     assert notify.send(EVENT, subject=None, text="x", organisations=[ward.gp]) == []
+
+
+def test_every_kind_sent_in_the_code_is_registered():
+    """A literal kind in a notify.send(...) call anywhere in the package must be registered
+    (an unknown kind would fail only when that change happens)."""
+    import ast
+    from pathlib import Path
+
+    import regiotafel
+
+    sent = set()
+    for path in Path(regiotafel.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "send"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "notify"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                sent.add(node.args[0].value)
+    assert sent, "no notify.send calls found"
+    assert sent <= set(events.REGISTRY), sent - set(events.REGISTRY)
