@@ -19,6 +19,7 @@ pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
 CASE, CLIENT = "<casus>", "<client>"  # the first case / waiting-list client the role can open
+TRIAGE_FORM = "<casus>triage/"  # the triage form of that case
 
 # The pages each role opens in a day (the nav entries of its work, plus one detail page).
 DAILY_PAGES: dict[str, list[str]] = {
@@ -36,6 +37,7 @@ DAILY_PAGES: dict[str, list[str]] = {
         "/capaciteit/casussen/",
         "/capaciteit/triage/",
         CASE,
+        TRIAGE_FORM,
         "/capaciteit/reserveringen/",
     ],
     "planner": [
@@ -95,6 +97,8 @@ def _first_link(page, base: str, listing: str, pattern: str) -> str:
 
 
 def _resolve(page, base: str, path: str) -> str:
+    if path == TRIAGE_FORM:
+        return _resolve(page, base, CASE) + "triage/"
     if path == CASE:
         return _first_link(
             page, base, "/capaciteit/casussen/", r"/capaciteit/casussen/\d{4}-[0-9A-F]+/"
