@@ -161,6 +161,7 @@ def rap_figures(*, region, start: datetime, end: datetime) -> RapFigures:
     outcomes = Counter(c.outcome or OUTCOME_OPEN for c in cases)
     by_outcome = {o: outcomes.get(o, 0) for o in [*CaseOutcome.values, OUTCOME_OPEN]}
     per_urgency: dict[str, list[Case]] = defaultdict(list)
+    case_rules.annotate_norms([c for c in cases if c.placed_at is not None])  # one query
     for case in cases:
         if case.placed_at is not None:
             per_urgency[case.urgency].append(case)
