@@ -2,6 +2,7 @@
 
     python benchmarks/bed_board.py                      # ~2.5 minutes
     python benchmarks/bed_board.py --seconds 5          # shorter phases
+    python benchmarks/bed_board.py --keep / --reuse     # load the data once, measure again
 
 Needs PostgreSQL on 127.0.0.1:5432 (trust auth). It creates a throwaway database, loads
 2,000 locations and 30,000 beds over 34 regions and 342 municipalities, starts
@@ -437,18 +438,33 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16, help="for saturation")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--keep", action="store_true", help="keep the database for --reuse")
+    parser.add_argument("--reuse", action="store_true", help="the database of a --keep run")
     args = parser.parse_args()
     environment = env(args.workers, args.threads)
     os.environ.update(environment)
     sys.path.insert(0, str(ROOT))
     load_before = os.getloadavg()
-    psql(f"DROP DATABASE IF EXISTS {DB}")
-    psql(f"CREATE DATABASE {DB}")
+    saved = DATA_DIR / "dataset.json"
+    reuse = args.reuse and saved.exists()
+    if not reuse:
+        psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        psql(f"CREATE DATABASE {DB}")
     server = None
     results: dict = {"date": datetime.now(UTC).isoformat(timespec="seconds")}
     try:
         t0 = time.perf_counter()
-        data = load(args.locations, args.beds)
+        if reuse:  # the dataset of an earlier --keep run; the freshness beds opened again
+            import django
+
+            django.setup()
+            data = json.loads(saved.read_text())
+            from regiotafel.capacity.models import Bed
+
+            Bed.objects.filter(pk__in=data["fresh_beds"]).update(status="niet_bezet")
+        else:
+            data = load(args.locations, args.beds)
+            saved.write_text(json.dumps(data))
         sql, params = board_sql(data["region_id"], data["near"])
         from django.db import connections
 
@@ -491,7 +507,9 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        if not args.keep:
+            psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+            saved.unlink(missing_ok=True)
 
 
 def summarise(results: dict) -> None:

@@ -179,7 +179,7 @@ def _user_saved(sender, instance=None, update_fields=None, created=False, **kwar
 
 
 _region_ids: dict[str, tuple[float, int]] = {}
-REGION_TTL = 1.0  # a region's slug -> id, per process (a renamed slug: gone within 1 s)
+REGION_TTL = 60.0  # a region slug -> id, per process (slugs do not change in practice)
 
 
 def region_id_for(slug: str, load) -> int | None:

@@ -66,12 +66,24 @@ def resolve(key_hash: str):
             _entries.move_to_end(key_hash)
             while len(_entries) > ENTRIES:
                 _entries.popitem(last=False)
-    token = copy.copy(held.token)
-    user = copy.copy(held.token.user)
-    user.__dict__.pop("_regiotafel_memberships", None)
+    token = _clone(held.token)
+    user = _clone(held.token.user)
     user._regiotafel_memberships = list(held.memberships)
     token.user = user
     return token
+
+
+def _clone(instance):
+    """A shallow copy of a model instance with its own state (related-object cache), much
+    cheaper than ``copy.copy`` (which goes through pickling's ``__reduce_ex__``)."""
+    clone = instance.__class__.__new__(instance.__class__)
+    clone.__dict__.update(instance.__dict__)
+    state = copy.copy(instance._state)
+    state.fields_cache = dict(instance._state.fields_cache)
+    clone._state = state
+    clone.__dict__.pop("_regiotafel_memberships", None)
+    clone.__dict__.pop("_regiotafel_acting", None)
+    return clone
 
 
 _allowed: dict[str | None, float] = {}  # client address -> when the lock last let it in
