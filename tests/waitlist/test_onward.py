@@ -250,3 +250,16 @@ def test_the_provider_closes_it_with_a_reason_on_the_page(client, homes, crisis)
     client.post(url, {"reden": "Terug naar huis met thuiszorg"})
     found.refresh_from_db()
     assert found.state == OnwardState.ENDED
+
+
+def test_the_scheduled_job_runs_the_check(homes, crisis):
+    from regiotafel.ops import periodic
+
+    _admit(homes, crisis.bed, _case(homes, crisis.bed), now=timezone.now() - timedelta(days=15))
+    assert periodic.onward_deadlines() == "0 gewaarschuwd, 1 verstreken"
+    assert periodic.onward_deadlines() == "0 gewaarschuwd, 0 verstreken"
+
+
+def test_an_analyst_does_not_see_the_list(client, homes):
+    client.login(username=homes.analyst.username, password=PASSWORD)
+    assert client.get(reverse("waitlist:onward")).status_code == 403
