@@ -271,6 +271,17 @@ def transition(
     return _move(case, to, user=user, organisation=organisation, reason=reason)
 
 
+def manual_choices(case: Case, organisation: Organisation | None) -> set[str]:
+    """The states this organisation may move the case to by hand (the case page's list)."""
+    allowed = set(MANUAL_TRANSITIONS.get(case.state, set()))
+    for to in list(allowed):
+        try:
+            _require_owner(case, to, organisation)
+        except errors.Conflict:
+            allowed.discard(to)
+    return allowed
+
+
 def _require_owner(case: Case, to: str, organisation: Organisation | None) -> None:
     """A case handed to the registration point is the RAP's (seed 004: "met uitzondering van
     een Wlz-crisisindicatie"): only it moves the case on; the referrer may still cancel."""

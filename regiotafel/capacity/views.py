@@ -247,7 +247,7 @@ def case_detail(request, reference: str):
     case = cases.load_case(user=request.user, reference=reference)
     choices = [
         (s, cases.CaseState(s).label)
-        for s in sorted(cases.MANUAL_TRANSITIONS.get(case.state, set()))
+        for s in sorted(cases.manual_choices(case, acting_organisation(request)))
     ]
     can_act = permissions.can(request.user, "casus.behandelen", case)
     can_claim = triage.may_claim_for(request.user, case)  # crisis beds: RAP after triage

@@ -194,6 +194,8 @@ def test_hand_over_passes_the_case_to_the_rap_and_another_route_gives_it_back(
     assert (case.state, case.owner, case.handled_by) == (CaseState.IN_TRIAGE, ward.rap, ward.rap)
     told = Notification.objects.get(event="casus.overgedragen")
     assert told.recipient == ward.triagist and case.reference in told.text
+    assert cases.manual_choices(case, ward.gp) == {CaseState.GEANNULEERD}  # the page's list
+    assert CaseState.PLAATS_GEZOCHT in cases.manual_choices(case, ward.rap)
     with pytest.raises(errors.Conflict, check=lambda e: e.code == "casus-bij-aanmeldpunt"):
         cases.transition(
             user=ward.referrer,
