@@ -43,3 +43,29 @@ def test_the_planners_badge_rises_when_a_referrer_claims_one_of_its_beds(demo_se
     finally:
         referrer_context.close()
         planner_context.close()
+
+
+def test_the_notification_pages_are_accessible_and_fit_a_phone(demo_server, browser):
+    from tests.e2e.test_accessibility import serious_violations
+
+    context = browser.new_context(locale="nl-NL", viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        log_in(page, demo_server, "planner")
+        page.wait_for_url(f"{demo_server}/")
+        for path in ("/meldingen/", "/meldingen/voorkeuren/"):
+            page.goto(f"{demo_server}{path}")
+            page.wait_for_load_state("networkidle")
+            assert serious_violations(page) == [], path
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, (path, overflow)
+        page.get_by_label("Nieuwe reservering op een bed van uw organisatie").uncheck()
+        page.get_by_role("button", name="Opslaan").click()
+        expect(page.get_by_text("Uw voorkeuren zijn opgeslagen.")).to_be_visible()
+        expect(
+            page.get_by_label("Nieuwe reservering op een bed van uw organisatie")
+        ).not_to_be_checked()
+    finally:
+        context.close()
