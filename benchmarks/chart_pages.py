@@ -121,7 +121,7 @@ def start_demo(data_dir: Path, tree: str = "") -> tuple[subprocess.Popen, str, s
             env=env,
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 900  # seeding on a busy machine
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"demo stopped:\n{log.read_text()}")
@@ -132,7 +132,7 @@ def start_demo(data_dir: Path, tree: str = "") -> tuple[subprocess.Popen, str, s
             time.sleep(0.5)
     else:
         process.terminate()
-        raise SystemExit("demo did not answer within 300 s")
+        raise SystemExit("demo did not answer within 900 s")
     secrets = {m["user"]: m["secret"] for m in OTPAUTH.finditer(log.read_text())}
     return process, base, secrets.get("beheerder", "")
 

@@ -190,3 +190,43 @@ def _one_computation_per_projection(monkeypatch):
 
     monkeypatch.setattr(store, "computed", computed)
     yield
+
+
+# --- the whole demo, seeded once per module ------------------------------------------------
+
+DEMO_ONCE_PASSWORD = "een-demo-wachtwoord"
+
+
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup, django_db_blocker):
+    """The demo (``core.demo.seed``) seeded once for a whole test module instead of once per
+    test: its rows are written inside one transaction around the module, every test runs in
+    its own savepoint inside it (pytest-django's ``db``, as Django's ``setUpTestData``), and
+    the module's transaction is rolled back at its end, so the next module starts from an
+    empty database as before. Use it as ``def test_x(demo_once, db, ...)``; the logins are
+    returned, every demo user's password is ``DEMO_ONCE_PASSWORD``. Tests of seeding itself
+    (idempotency, an empty database) keep seeding in the test."""
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    from regiotafel.core import demo
+
+    fast = override_settings(  # what the autouse fixtures above set for every test
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        TWO_FACTOR_ENFORCED=False,
+        AXES_ENABLED=False,
+    )
+    with django_db_blocker.unblock(), fast:
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            logins = demo.seed(password=DEMO_ONCE_PASSWORD)
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield logins
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)

@@ -24,8 +24,8 @@ def test_sections_come_in_order_and_a_section_with_nothing_to_say_is_left_out(mo
 
 
 @pytest.fixture
-def demo_region(db):
-    demo.seed(password=DEMO_PASSWORD)
+def demo_region(demo_once, db):
+    """The demo, seeded once for this module (tests/conftest.py, demo_once)."""
     return Region.objects.get(name=demo.DEMO_REGION)
 
 

@@ -326,16 +326,15 @@ def test_a_superuser_without_an_organisation_sees_the_first_region_with_paramete
 
 @pytest.mark.parametrize("username", ["verwijzer", "triagist", "planner", "analist", "beheerder"])
 def test_every_gap_analysis_page_answers_every_demo_role_without_a_server_error(
-    db, settings, projection_cache, username
+    demo_once, db, settings, projection_cache, username
 ):
     from django.test import Client
 
-    from regiotafel.core import demo as core_demo
+    from tests.conftest import DEMO_ONCE_PASSWORD
 
     settings.DATA_DIR = projection_cache
-    core_demo.seed(password="een-demo-wachtwoord")
     browser = Client(raise_request_exception=True)
-    browser.login(username=username, password="een-demo-wachtwoord")
+    assert browser.login(username=username, password=DEMO_ONCE_PASSWORD)
     first = ParameterSet.objects.first()
     urls = [
         reverse("projection:index"),
