@@ -3,11 +3,19 @@ per scenario, and small multiples per municipality. Shared by the HTML report an
 
 from __future__ import annotations
 
-import pandas as pd
-import plotly.graph_objects as go
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 
+from regiotafel.lazy import lazy_module
 from regiotafel.projection.report import Labels, baseline, has_band
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import plotly.graph_objects as go
+else:  # imported on first use: not while the URLs load (regiotafel/lazy.py)
+    pd = lazy_module("pandas")
+    go = lazy_module("plotly.graph_objects")
 
 SCENARIO_COLOURS = ("#1f5f8b", "#b35c00", "#2e7d32", "#6a1b9a", "#8b1f1f")
 DEMAND_COLOUR = "#222222"

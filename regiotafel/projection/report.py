@@ -18,12 +18,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from regiotafel.core.tabular import neutralise, xlsx_bytes, xlsx_workbook
+from regiotafel.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:  # imported on first use: not while Django starts (regiotafel/lazy.py)
+    pd = lazy_module("pandas")
 
 KEY_YEARS = (2025, 2030, 2040)
 MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")

@@ -16,8 +16,8 @@ import json
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
@@ -25,9 +25,15 @@ from django.utils.translation import gettext as _
 from regiotafel import errors
 from regiotafel.core import permissions
 from regiotafel.core.models import Region
+from regiotafel.lazy import lazy_module
 from regiotafel.projection import report, store
 from regiotafel.projection.models import ParameterSet
 from regiotafel.projection.params import BED_REGISTER
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:  # imported on first use: not while Django starts (regiotafel/lazy.py)
+    pd = lazy_module("pandas")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The modules and data whose change changes the numbers (the cache key includes them).

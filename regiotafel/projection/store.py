@@ -17,13 +17,21 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from django.core.cache import caches
+
+from regiotafel.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:  # imported on first use: not while Django starts (regiotafel/lazy.py)
+    pd = lazy_module("pandas")
 
 CACHE = "projections"
 PARTS = ("resultaten", "indicatoren", "decompositie")
-Frames = tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None]
+# A string: evaluating it would import pandas.
+Frames = "tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None]"
 
 log = logging.getLogger(__name__)
 
