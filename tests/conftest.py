@@ -57,6 +57,8 @@ def make_user(username: str, *memberships: tuple[Organisation, Role]) -> User:
 
 @pytest.fixture
 def cast(db) -> Cast:
+    if _DEMO_ONCE:
+        pytest.fail("cast in a module whose demo_once is seeded: move the test to another module")
     region = Region.objects.create(name="Zuid-Holland Noord", slug="zuid-holland-noord")
     other_region = Region.objects.create(name="Kennemerland", slug="kennemerland")
     leiden = Municipality.objects.create(cbs_code="GM0546", name="Leiden", region=region)
@@ -195,6 +197,7 @@ def _one_computation_per_projection(monkeypatch):
 # --- the whole demo, seeded once per module ------------------------------------------------
 
 DEMO_ONCE_PASSWORD = "een-demo-wachtwoord"
+_DEMO_ONCE: list[bool] = []  # set while a module's demo_once transaction is open
 
 
 @pytest.fixture(scope="module")
@@ -203,9 +206,11 @@ def demo_once(django_db_setup, django_db_blocker):
     test: its rows are written inside one transaction around the module, every test runs in
     its own savepoint inside it (pytest-django's ``db``, as Django's ``setUpTestData``), and
     the module's transaction is rolled back at its end, so the next module starts from an
-    empty database as before. Use it as ``def test_x(demo_once, db, ...)``; the logins are
-    returned, every demo user's password is ``DEMO_ONCE_PASSWORD``. Tests of seeding itself
-    (idempotency, an empty database) keep seeding in the test."""
+    empty database as before. The demo stays in the database until the module ends, so every
+    database test of such a module must be one that expects it (``cast`` refuses). Use it as
+    ``def test_x(demo_once, db, ...)``; the logins are returned, every demo user's password
+    is ``DEMO_ONCE_PASSWORD``. Tests of seeding itself (idempotency, an empty database) keep
+    seeding in the test."""
     from django.db import transaction
     from django.test.utils import override_settings
 
@@ -226,7 +231,9 @@ def demo_once(django_db_setup, django_db_blocker):
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
             raise
+    _DEMO_ONCE.append(True)
     yield logins
+    _DEMO_ONCE.clear()
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         outer.__exit__(None, None, None)
