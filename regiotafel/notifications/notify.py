@@ -187,5 +187,6 @@ def changed(user_ids: Iterable[int]) -> None:
             key = _version_key(user_id)
             with contextlib.suppress(ValueError):  # not cached: the next poll seeds a new one
                 cache.incr(key)
+                cache.touch(key, VERSION_SECONDS)  # incr may re-set it with the default timeout
 
     transaction.on_commit(bump)
