@@ -131,7 +131,8 @@ def speed(pages: int, scorers: list[str], *, before: bool = False) -> None:
         print(
             f"scan      {label:<26} {seconds:7.2f} s  ({n / seconds:7.1f} passages/s)"
             f"  with ingest {total:6.2f} s  ratio {total / baseline:6.2f}"
-            f"  cpu {cpu:7.2f} s  (load {os.getloadavg()[0]:.1f})"
+            f"  cpu {cpu:7.2f} s  (load {os.getloadavg()[0]:.1f})",
+            flush=True,  # a long run under load: every row as soon as it is measured
         )
 
     if before and any(name != "lexicaal" for name in scorers):
