@@ -253,21 +253,31 @@ def case_detail(request, reference: str):
     can_claim = triage.may_claim_for(request.user, case)  # crisis beds: RAP after triage
     active_claim = claims.active_claim_of(case) if case.closed_at is None else None
     offers = None
+    declined_at: set[int] = set()
     if can_act and can_claim and case.state in CLAIMABLE_STATES and active_claim is None:
-        offers = availability.board(
+        # A location that declined this case comes last and is marked: claiming it again in
+        # one step (it was first, nearest) only earns a second decline.
+        declined_at = set(
+            case.claims.filter(state=ClaimState.GEWEIGERD).values_list(
+                "bed__location_id", flat=True
+            )
+        )
+        rows = availability.board(
             availability.BoardFilter(
                 region_id=case.municipality.region_id,
                 bed_type=case.bed_type.code,
                 target_group=case.target_group,
                 near=case.municipality.cbs_code,
             )
-        )[:OFFERS_SHOWN]
+        )
+        offers = sorted(rows, key=lambda row: row.location_id in declined_at)[:OFFERS_SHOWN]
     return render(
         request,
         "capacity/case_detail.html",
         {
             "case": case,
             "offers": offers,
+            "declined_at": declined_at,
             "active_claim": active_claim,
             "now": timezone.now(),
             "transitions": case.transitions.select_related("by", "organisation"),

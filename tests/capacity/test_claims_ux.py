@@ -282,3 +282,21 @@ def test_a_hold_is_not_linked_to_a_case_that_already_holds_a_bed(ward, new_case,
     )
     assert linked.status_code == 409
     assert linked.json()["code"] == "casus-heeft-reservering"
+
+
+def test_after_a_decline_the_case_page_offers_the_declining_location_last_and_marked(
+    ward, new_case, client
+):
+    # Found in the RAP review walk-through: the GP claimed again "in one step" from the case
+    # and landed on the very bed the nearest provider had just declined for this client.
+    case = new_case(gemeente="GM0537")  # Katwijk: Duinrand Katwijk is nearest
+    client.force_login(ward.referrer)
+    case_url = reverse("capacity:case", args=[case.reference])
+    reserve_page(client, ward.katwijk, casus=case.reference, terug=case_url)
+    claim = Claim.objects.get(case=case)
+    claims.decline(user=ward.other_planner, claim_id=claim.pk, reason="Geen nachtdienst")
+    page = client.get(case_url).content.decode()
+    offers = page[page.index("Vrije bedden voor deze casus") :]
+    assert offers.count("Reserveer voor deze casus</button>") == 2  # still offered, but
+    assert offers.index("Rijnhof Leiden") < offers.index("Duinrand Katwijk")  # last,
+    assert offers.count("weigerde deze casus") == 1  # and marked
