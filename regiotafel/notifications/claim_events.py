@@ -73,13 +73,19 @@ def linked(claim, *, actor=None) -> None:
 
 
 def _to_claimant(claim, event: str, text: str, *, actor=None) -> None:
+    organisations = [claim.organisation_id]
+    if claim.case_id and claim.case.referrer_organisation_id != claim.organisation_id:
+        # The registration point claimed for a handed-over case (Wlz crisis): the referrer
+        # who registered it is told too; otherwise the GP learns of the admission only by
+        # reloading the case page.
+        organisations.append(claim.case.referrer_organisation_id)
     notify.send(
         event,
         subject=claim,
         text=text,
         url=_claimant_url(claim),
         users=[claim.claimed_by_id],
-        organisations=[claim.organisation_id],
+        organisations=organisations,
         roles=CLAIMANT_COLLEAGUES,
         actor=actor,
     )

@@ -66,7 +66,10 @@ CLAIM_CONFIRMED = register(
         "reservering-bevestigd",
         _("Reservering bevestigd (opname)"),
         email=True,
-        help=_("Voor wie reserveerde en de verwijzers en triagisten van die organisatie."),
+        help=_(
+            "Voor wie reserveerde, de verwijzers en triagisten van die organisatie en, als het "
+            "aanmeldpunt reserveerde, de verwijzers die de casus aanmeldden."
+        ),
     )
 )
 CLAIM_DECLINED = register(
@@ -74,7 +77,10 @@ CLAIM_DECLINED = register(
         "reservering-geweigerd",
         _("Reservering geweigerd, met de reden"),
         email=True,
-        help=_("Voor wie reserveerde en de verwijzers en triagisten van die organisatie."),
+        help=_(
+            "Voor wie reserveerde, de verwijzers en triagisten van die organisatie en, als het "
+            "aanmeldpunt reserveerde, de verwijzers die de casus aanmeldden."
+        ),
     )
 )
 CLAIM_EXPIRED = register(
@@ -82,7 +88,10 @@ CLAIM_EXPIRED = register(
         "reservering-verlopen",
         _("Reservering verlopen zonder antwoord"),
         email=True,
-        help=_("Voor wie reserveerde en de verwijzers en triagisten van die organisatie."),
+        help=_(
+            "Voor wie reserveerde, de verwijzers en triagisten van die organisatie en, als het "
+            "aanmeldpunt reserveerde, de verwijzers die de casus aanmeldden."
+        ),
     )
 )
 CLAIM_EXPIRING = register(

@@ -181,3 +181,45 @@ def test_a_hold_that_gets_its_case_tells_the_planners_again(
     claims.link_case(user=mailed.referrer, claim_id=hold.pk, case=case)
     texts = [n.text for n in told(mailed.planner, events.CLAIM_NEW.slug)]
     assert any(f"nu voor casus {case.reference}" in text for text in texts)
+
+
+def test_a_crisis_claim_by_the_registration_point_tells_the_referrer_of_its_outcome(
+    mailed, new_case, django_capture_on_commit_callbacks, mailoutbox
+):
+    # Found in the RAP review walk-through: the triagist claimed a Wlz crisis bed for the GP
+    # post's handed-over case; on confirmation only the RAP was told, the GP saw it on reload.
+    from regiotafel.capacity import cases, triage
+    from regiotafel.capacity.models import BedType, TargetGroup, TriageOutcome
+    from tests.capacity.conftest import add_beds
+
+    kind = BedType.objects.get(code="wlz-crisis", region=None)
+    first, second = add_beds(mailed.leiden, kind, TargetGroup.SOMATISCH, 2, "C")
+    case = new_case(beddentype="wlz-crisis")
+    cases.hand_over(user=mailed.referrer, case=case)
+    triage.assess(
+        user=mailed.triagist,
+        organisation=mailed.rap,
+        case=case,
+        answers={},
+        outcome=TriageOutcome.CRISISOPNAME,
+    )
+    claim = claims.reserve(
+        user=mailed.triagist, organisation=mailed.rap, bed_id=first.pk, case=case
+    )
+    claims.decline(user=mailed.planner, claim_id=claim.pk, reason="Geen plek op de afdeling")
+    [declined] = told(mailed.referrer, events.CLAIM_DECLINED.slug)
+    assert "Geen plek op de afdeling" in declined.text
+    case.refresh_from_db()
+    claim = claims.reserve(
+        user=mailed.triagist, organisation=mailed.rap, bed_id=second.pk, case=case
+    )
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        claims.confirm(user=mailed.planner, claim_id=claim.pk)
+    [confirmed] = told(mailed.referrer, events.CLAIM_CONFIRMED.slug)
+    assert case.reference in confirmed.text and "bevestigd" in confirmed.text
+    assert confirmed.url == f"/capaciteit/casussen/{case.reference}/"
+    assert len(told(mailed.triagist, events.CLAIM_CONFIRMED.slug)) == 1  # the claimant too
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [mailed.referrer.email, mailed.triagist.email]
+    )
