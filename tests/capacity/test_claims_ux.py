@@ -300,3 +300,26 @@ def test_after_a_decline_the_case_page_offers_the_declining_location_last_and_ma
     assert offers.count("Reserveer voor deze casus</button>") == 2  # still offered, but
     assert offers.index("Rijnhof Leiden") < offers.index("Duinrand Katwijk")  # last,
     assert offers.count("weigerde deze casus") == 1  # and marked
+
+
+def test_with_no_free_bed_the_registration_point_is_not_told_to_hand_over_to_itself(
+    ward, new_case, client
+):
+    # Found in the RAP review walk-through: after triage the triagist read "Draag de casus
+    # over aan het aanmeldpunt" on a case the registration point already had.
+    from regiotafel.capacity import cases
+
+    case = new_case(doelgroep="pg")  # no psychogeriatric ELV beds in the ward
+    client.force_login(ward.referrer)
+    page = client.get(reverse("capacity:case", args=[case.reference])).content.decode()
+    assert "Draag de casus over aan het aanmeldpunt voor een bovenregionale" in page
+    cases.hand_over(user=ward.referrer, case=case)
+    case.refresh_from_db()
+    cases.transition(
+        user=ward.triagist, organisation=ward.rap, case=case, to=CaseState.PLAATS_GEZOCHT
+    )
+    client.force_login(ward.triagist)
+    page = client.get(reverse("capacity:case", args=[case.reference])).content.decode()
+    assert "Nu geen vrij bed van dit type in de regio" in page
+    assert "Draag de casus over aan het aanmeldpunt" not in page
+    assert "Zoek bovenregionaal of geef de verwijzer advies." in page
