@@ -263,3 +263,25 @@ def test_the_scheduled_job_runs_the_check(homes, crisis):
 def test_an_analyst_does_not_see_the_list(client, homes):
     client.login(username=homes.analyst.username, password=PASSWORD)
     assert client.get(reverse("waitlist:onward")).status_code == 403
+
+
+def test_the_dossierhouder_at_another_provider_gets_the_deadline_warnings_too(homes, crisis):
+    # The events checklist of issue 13 (RAP review): the onward-deadline warning reaches the
+    # care office, the admitting provider and the dossierhouder when that is someone else.
+    from regiotafel.waitlist import placement
+
+    load(homes.neighbour, row("N1", initials="A.", status="actief"))
+    client = Registration.objects.get(external_id="N1").client
+    placement.assign_dossierhouder(
+        user=homes.care_office_planner, client_id=client.pk, provider_id=homes.neighbour.pk
+    )
+    start = timezone.now()
+    _admit(homes, crisis.bed, _case(homes, crisis.bed), now=start)
+    assert OnwardPlacement.objects.get().registration.client == client
+    assert onward.check_deadlines(now=start + timedelta(days=11, hours=1)) == (1, 0)
+    assert onward.check_deadlines(now=start + timedelta(days=14, minutes=1)) == (0, 1)
+    for person in (homes.care_office_planner, homes.planner, homes.other_planner):
+        texts = _texts(person)
+        assert len(texts) == 2, person
+        assert any("verstrijkt bijna" in t for t in texts)
+        assert any("verstreken" in t for t in texts)
