@@ -126,6 +126,22 @@ def released(claim, state: str, *, actor=None, reason: str = "") -> None:
     if claim.case_id and state in (ClaimState.GEWEIGERD, ClaimState.VERLOPEN):
         text += " " + _("De casus staat weer op 'plaats gezocht'.")
     _to_claimant(claim, event, text, actor=actor)
+    if state == ClaimState.VERLOPEN and claim.case_id:
+        # The planners were warned to answer; their open claims page still offers to
+        # confirm. Tell them it lapsed and the bed is free again.
+        notify.send(
+            event,
+            subject=claim,
+            text=_(
+                "Reservering %(id)s op %(bed)s%(case)s is verlopen zonder uw antwoord; het bed "
+                "is weer vrij."
+            )
+            % values,
+            url=reverse("capacity:claims"),
+            organisations=[claim.bed.location.organisation_id],
+            roles=PLANNERS,
+            actor=actor,
+        )
 
 
 def expiring(claim) -> None:

@@ -90,7 +90,8 @@ CLAIM_EXPIRED = register(
         email=True,
         help=_(
             "Voor wie reserveerde, de verwijzers en triagisten van die organisatie en, als het "
-            "aanmeldpunt reserveerde, de verwijzers die de casus aanmeldden."
+            "aanmeldpunt reserveerde, de verwijzers die de casus aanmeldden; ook de "
+            "capaciteitsbeheerders van het bed."
         ),
     )
 )

@@ -83,7 +83,7 @@ def test_a_confirmation_tells_the_claimant(
     assert "bevestigd" in notification.text
 
 
-def test_periodic_expiry_tells_the_claimant(
+def test_periodic_expiry_tells_the_claimant_and_the_beds_planners(
     mailed, claimed, mailoutbox, django_capture_on_commit_callbacks
 ):
     mailoutbox.clear()
@@ -92,7 +92,13 @@ def test_periodic_expiry_tells_the_claimant(
     assert released == 1
     [notification] = told(mailed.referrer, events.CLAIM_EXPIRED.slug)
     assert "verlopen" in notification.text and claimed.case.reference in notification.text
-    assert [m.to for m in mailoutbox] == [[mailed.referrer.email]]
+    # the bed's planners too (RAP review: their claims page still offered to confirm it)
+    [planners] = told(mailed.planner, events.CLAIM_EXPIRED.slug)
+    assert "het bed is weer vrij" in planners.text and planners.url == "/capaciteit/reserveringen/"
+    assert told(mailed.other_planner) == []
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [mailed.referrer.email, mailed.planner.email]
+    )
 
 
 def test_a_claim_about_to_expire_is_warned_once_to_planners_and_claimant(
