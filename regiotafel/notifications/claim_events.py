@@ -107,10 +107,7 @@ def released(claim, state: str, *, actor=None, reason: str = "") -> None:
 
     values = {"id": claim.pk, "bed": _bed_text(claim), "case": _for_case(claim)}
     if state == ClaimState.GEWEIGERD:
-        text = _("Reservering %(id)s op %(bed)s%(case)s is geweigerd. Reden: %(reason)s") % {
-            **values,
-            "reason": reason,
-        }
+        text = _("Reservering %(id)s op %(bed)s%(case)s is geweigerd.") % values
         event = events.CLAIM_DECLINED.slug
     elif state == ClaimState.VERLOPEN:
         text = (
@@ -125,6 +122,9 @@ def released(claim, state: str, *, actor=None, reason: str = "") -> None:
         return
     if claim.case_id and state in (ClaimState.GEWEIGERD, ClaimState.VERLOPEN):
         text += " " + _("De casus staat weer op 'plaats gezocht'.")
+    if state == ClaimState.GEWEIGERD:
+        # the reason last, as typed: it often has no full stop of its own
+        text += " " + _("Reden: %(reason)s") % {"reason": reason}
     _to_claimant(claim, event, text, actor=actor)
     if state == ClaimState.VERLOPEN and claim.case_id:
         # The planners were warned to answer; their open claims page still offers to

@@ -67,6 +67,8 @@ def test_a_decline_tells_the_claimant_and_colleagues_with_the_reason(
     [notification] = told(mailed.referrer, events.CLAIM_DECLINED.slug)
     assert "Geen verpleging vrij" in notification.text
     assert "geweigerd" in notification.text
+    # the reason comes last, as typed (RAP review: it ran into the next sentence)
+    assert notification.text.endswith("Reden: Geen verpleging vrij")
     assert notification.url == f"/capaciteit/casussen/{claimed.case.reference}/"
     assert told(mailed.planner, events.CLAIM_DECLINED.slug) == []
     assert told(mailed.other_referrer) == []  # another organisation's referrer
