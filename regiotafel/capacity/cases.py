@@ -163,7 +163,35 @@ def register_case(
             else ""
         ),
     )
+    if phoned_in:
+        _tell_referrer_of_phoned_in(case, organisation, user=user)
     return case
+
+
+def _tell_referrer_of_phoned_in(case: Case, point: Organisation, *, user: User) -> None:
+    """The referring organisation named on a phoned-in case is told it now has this case."""
+    from django.urls import reverse
+
+    from regiotafel.notifications import notify
+
+    notify.send(
+        "casus.telefonisch",
+        subject=case,
+        text=_(
+            "%(point)s heeft casus %(ref)s (%(urgency)s, %(type)s) telefonisch namens uw "
+            "organisatie aangemeld; het aanmeldpunt doet de triage."
+        )
+        % {
+            "point": point.name,
+            "ref": case.reference,
+            "urgency": case.get_urgency_display(),
+            "type": case.bed_type.name,
+        },
+        url=reverse("capacity:case", kwargs={"reference": case.reference}),
+        organisations=[case.referrer_organisation_id],
+        roles=[Role.VERWIJZER],
+        actor=user,
+    )
 
 
 def _validated_case_fields(data: dict) -> dict:

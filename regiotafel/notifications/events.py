@@ -149,6 +149,16 @@ CASE_HANDED_OVER = register(
         help=_("Voor de triagisten van het aanmeldpunt dat de casus overneemt."),
     )
 )
+CASE_PHONED_IN = register(
+    EventKind(
+        "casus.telefonisch",
+        _("Casus namens uw organisatie aangemeld door het aanmeldpunt"),
+        email=True,
+        help=_(
+            "Voor de verwijzers van de organisatie namens wie een triagist een casus aanmeldde."
+        ),
+    )
+)
 CASE_ADVICE = register(
     EventKind(
         "casus.advies",
