@@ -194,6 +194,11 @@ def expiring(claim) -> None:
 
 
 def _time(moment) -> str:
+    """The local time; with the date when that is not today (a claim made in the evening
+    runs past midnight: "geldig tot 00:46" read as tonight)."""
     from django.utils import timezone
 
-    return timezone.localtime(moment).strftime("%H:%M")
+    local = timezone.localtime(moment)
+    if local.date() != timezone.localdate():
+        return local.strftime("%d-%m %H:%M")
+    return local.strftime("%H:%M")

@@ -41,3 +41,17 @@ def test_a_phoned_in_case_tells_the_referrers_it_was_registered_for(
 def test_a_case_the_referrer_registers_itself_tells_no_one(mailed, new_case):
     new_case()
     assert not Notification.objects.filter(event="casus.telefonisch").exists()
+
+
+def test_a_claim_time_on_another_day_carries_its_date():
+    # RAP review: a claim made at 20:46 read "geldig tot 00:46", which is tomorrow.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from regiotafel.notifications.claim_events import _time
+
+    now = timezone.localtime()
+    assert _time(now) == now.strftime("%H:%M")
+    tomorrow = now + timedelta(days=1)
+    assert _time(tomorrow) == tomorrow.strftime("%d-%m %H:%M")
