@@ -27,8 +27,11 @@ def test_the_care_office_merges_a_probable_duplicate(demo_server, page):
     page.goto(f"{demo_server}/wachtlijst/dubbelen/")
     first = page.locator("section.panel").first
     expect(first.get_by_text(re.compile("zelfde"))).to_be_visible()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     first.get_by_role("button", name="Samenvoegen").click()
     expect(page.get_by_text("Samengevoegd.")).to_be_visible()
+    assert asked and "samenvoegen" in asked[0]
     expect(page.get_by_role("button", name="Ongedaan maken").first).to_be_visible()
 
 
